@@ -1,0 +1,315 @@
+"""The file-access policy: every path that markup names is checked here.
+
+Markup, context and stylesheets may come from untrusted users, so a path in
+``<document src>``, ``<table src>``, ``<img src>``, ``<let src>``, ``<include>``,
+``<folder src>`` or ``<webpage src>`` is only read when, after resolving ``..``
+and symlinks, it lies inside one of the allowed roots. By default the root is
+the markup file's folder (or the current directory for markup given as a
+string); ``poml.poml(..., roots=[...])`` widens it.
+
+URLs (``http://``, ``https://``) are refused unless the caller allowed the
+network. ``file://`` URLs are treated as paths under the same rule; any other
+``scheme://`` is refused.
+
+>>> import tempfile, os
+>>> d = tempfile.mkdtemp()
+>>> access = FileAccess([d])
+>>> access.resolve("a.txt", d) == Path(os.path.realpath(d)) / "a.txt"
+True
+>>> try:
+...     access.resolve("../x", d)
+... except PomlPathError as e:
+...     print("refused")
+refused
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+from urllib.parse import unquote, urlparse
+
+from ._errors import PomlFileError, PomlLimitError, PomlPathError
+from ._limits import MAX_FILE_BYTES, MAX_FILE_CACHE_BYTES, MAX_SOURCE_CHARS
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+__all__ = ["FileAccess", "is_url", "default_access"]
+
+_URL_RE = re.compile(r"^https?://", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):(//|[^\\/])")
+_FILE_URL_RE = re.compile(r"^file:", re.IGNORECASE)
+
+
+def is_url(text: str) -> bool:
+    """True for ``http://`` and ``https://`` addresses (what the reference fetches)."""
+    return bool(_URL_RE.match(text.strip()))
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class _ByteCache:
+    """Bytes of files read, keyed by (resolved path, mtime_ns, size); bounded by total size."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.total = 0
+        self.items: "OrderedDict[tuple[str, int, int], bytes]" = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, int]) -> Optional[bytes]:
+        with self.lock:
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
+
+    def put(self, key: tuple[str, int, int], data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        with self.lock:
+            # Drop older versions of the same file.
+            for old in [k for k in self.items if k[0] == key[0] and k != key]:
+                self.total -= len(self.items.pop(old))
+            if key in self.items:
+                return
+            self.items[key] = data
+            self.total += len(data)
+            while self.total > self.max_bytes and self.items:
+                _, dropped = self.items.popitem(last=False)
+                self.total -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.total = 0
+
+
+_CACHE = _ByteCache(MAX_FILE_CACHE_BYTES)
+
+
+def clear_cache() -> None:
+    """Forget every cached file (tests; long-running servers after large renders)."""
+    _CACHE.clear()
+
+
+class FileAccess:
+    """Which files markup may read, and the reading itself.
+
+    ``roots``: folders inside which every named path must lie (after resolving
+    symlinks). ``allow_network``: whether ``http(s)://`` sources may be fetched.
+    """
+
+    __slots__ = ("roots", "allow_network", "max_bytes", "timeout")
+
+    def __init__(
+        self,
+        roots: Sequence[PathLike] = (),
+        allow_network: bool = False,
+        *,
+        max_bytes: int = MAX_FILE_BYTES,
+        timeout: float = 30.0,
+    ):
+        resolved: list[Path] = []
+        for r in roots:
+            p = Path(os.path.realpath(os.fspath(r)))
+            if p not in resolved:
+                resolved.append(p)
+        self.roots: tuple[Path, ...] = tuple(resolved)
+        self.allow_network = bool(allow_network)
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"FileAccess(roots={[str(r) for r in self.roots]!r}, allow_network={self.allow_network})"
+
+    # -- policy -------------------------------------------------------------
+
+    def _roots_text(self) -> str:
+        if not self.roots:
+            return "(no roots allowed)"
+        return ", ".join(str(r) for r in self.roots)
+
+    def inside(self, resolved: Path) -> bool:
+        """Whether an already resolved path lies inside one of the roots."""
+        return any(resolved == r or resolved.is_relative_to(r) for r in self.roots)
+
+    def check_url(self, url: str) -> str:
+        """Return ``url`` when the network is allowed, else raise :class:`PomlPathError`."""
+        if not self.allow_network:
+            raise PomlPathError(
+                f'Refusing to fetch "{_short(url)}": network access is off. '
+                "Pass allow_network=True to poml.poml() to allow URLs, "
+                "or save the resource under an allowed root "
+                f"({self._roots_text()}) and name it by path."
+            )
+        return url
+
+    def resolve(self, path_text: PathLike, base_dir: Optional[PathLike] = None) -> Path:
+        """The real path of ``path_text`` (relative to ``base_dir``), checked against the roots.
+
+        Raises :class:`PomlPathError` for a path outside every root, a URL, or a
+        scheme this policy does not know. The file need not exist.
+        """
+        text = os.fspath(path_text)
+        if not isinstance(text, str):
+            text = os.fsdecode(text)
+        if "\x00" in text:
+            raise PomlPathError(f"Invalid path {text!r}: it contains a NUL character.")
+        stripped = text.strip()
+        if not stripped:
+            raise PomlFileError("An empty path was given where a file is expected.")
+        if is_url(stripped):
+            self.check_url(stripped)
+            raise PomlPathError(
+                f'"{_short(stripped)}" is a URL; this source must be a local file path.'
+            )
+        if _FILE_URL_RE.match(stripped):
+            parsed = urlparse(stripped)
+            if parsed.netloc not in ("", "localhost"):
+                raise PomlPathError(
+                    f'Refusing "{_short(stripped)}": file:// URLs on another host are not allowed.'
+                )
+            local = unquote(parsed.path)
+            if os.name == "nt" and re.match(r"^/[A-Za-z]:", local):
+                local = local[1:]
+            text = local or "/"
+        else:
+            m = _SCHEME_RE.match(stripped)
+            # A Windows drive letter ("C:\\x", "C:/x") is a path, not a scheme.
+            if m and not re.match(r"^[A-Za-z]:[\\/]", stripped):
+                if m.group(2) == "//" or m.group(1).lower() in ("data", "javascript", "ftp", "mailto"):
+                    raise PomlPathError(
+                        f'Refusing "{_short(stripped)}": the "{m.group(1)}:" scheme is not a file path.'
+                    )
+        base = Path(os.fspath(base_dir)) if base_dir is not None else Path.cwd()
+        candidate = Path(text)
+        joined = candidate if candidate.is_absolute() else base / candidate
+        try:
+            resolved = Path(os.path.realpath(joined))
+        except (OSError, ValueError) as exc:  # pragma: no cover - odd platforms
+            raise PomlPathError(f'Cannot resolve path "{_short(text)}": {exc}') from None
+        if not self.inside(resolved):
+            raise PomlPathError(
+                f'Path "{_short(text)}" resolves to {resolved}, which is outside the allowed '
+                f"roots: {self._roots_text()}. Pass roots=[...] to poml.poml() to allow reading "
+                "files from another folder."
+            )
+        return resolved
+
+    # -- reading ------------------------------------------------------------
+
+    def _stat(self, resolved: Path, shown: str) -> os.stat_result:
+        try:
+            st = resolved.stat()
+        except FileNotFoundError:
+            raise PomlFileError(f"File not found: {shown} (looked at {resolved})") from None
+        except OSError as exc:
+            raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
+        return st
+
+    def read_bytes(
+        self, path_text: PathLike, base_dir: Optional[PathLike] = None, *, max_bytes: Optional[int] = None
+    ) -> bytes:
+        """Bytes of a file named by markup: checked, size-limited, cached by (path, mtime, size)."""
+        shown = os.fspath(path_text)
+        resolved = self.resolve(path_text, base_dir)
+        return self.read_resolved(resolved, shown, max_bytes=max_bytes)
+
+    def read_resolved(self, resolved: Path, shown: Optional[str] = None, *, max_bytes: Optional[int] = None) -> bytes:
+        """Read an already resolved path (it is checked again, so this is safe to call)."""
+        shown = shown if shown is not None else str(resolved)
+        resolved = Path(os.path.realpath(resolved))
+        if not self.inside(resolved):
+            raise PomlPathError(
+                f'Path "{shown}" resolves to {resolved}, which is outside the allowed roots: '
+                f"{self._roots_text()}. Pass roots=[...] to poml.poml() to allow it."
+            )
+        limit = self.max_bytes if max_bytes is None else max_bytes
+        st = self._stat(resolved, shown)
+        import stat as _stat
+
+        if _stat.S_ISDIR(st.st_mode):
+            raise PomlFileError(f"{shown} is a folder, not a file.")
+        if not _stat.S_ISREG(st.st_mode):
+            raise PomlFileError(f"{shown} is not a regular file.")
+        if st.st_size > limit:
+            raise PomlLimitError(
+                f"File {shown} is {st.st_size} bytes, more than the limit of {limit} bytes."
+            )
+        key = (str(resolved), st.st_mtime_ns, st.st_size)
+        data = _CACHE.get(key)
+        if data is not None:
+            return data
+        try:
+            with open(resolved, "rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError as exc:
+            raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
+        if len(data) > limit:
+            raise PomlLimitError(f"File {shown} is larger than the limit of {limit} bytes.")
+        _CACHE.put(key, data)
+        return data
+
+    def read_text(self, path_text: PathLike, base_dir: Optional[PathLike] = None, encoding: str = "utf-8") -> str:
+        """Text of a file named by markup (UTF-8, invalid bytes replaced like Node does)."""
+        data = self.read_bytes(path_text, base_dir, max_bytes=min(self.max_bytes, MAX_SOURCE_CHARS * 4))
+        text = data.decode(encoding, errors="replace")
+        if len(text) > MAX_SOURCE_CHARS:
+            raise PomlLimitError(
+                f"File {os.fspath(path_text)} has {len(text)} characters, more than the limit of "
+                f"{MAX_SOURCE_CHARS}."
+            )
+        return text
+
+    def fetch_url(self, url: str, *, max_bytes: Optional[int] = None) -> tuple[bytes, str]:
+        """Bytes and content type of an ``http(s)`` URL; only when the network is allowed."""
+        self.check_url(url)
+        import urllib.request
+
+        limit = self.max_bytes if max_bytes is None else max_bytes
+        req = urllib.request.Request(url, headers={"User-Agent": "poml-native"})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - allowed by caller
+                data = resp.read(limit + 1)
+                ctype = resp.headers.get("Content-Type", "") or ""
+        except Exception as exc:  # network errors of every kind
+            raise PomlFileError(f"Error fetching {_short(url)}: {exc}") from None
+        if len(data) > limit:
+            raise PomlLimitError(f"Response from {_short(url)} is larger than the limit of {limit} bytes.")
+        return data, ctype
+
+    def read_source_bytes(self, src: str, base_dir: Optional[PathLike] = None) -> bytes:
+        """A file path or (when allowed) an ``http(s)`` URL, as bytes."""
+        if is_url(src):
+            return self.fetch_url(src.strip())[0]
+        return self.read_bytes(src, base_dir)
+
+    def list_dir(self, resolved: Path) -> list[os.DirEntry]:
+        """Entries of a folder that is inside the roots (checked)."""
+        if not self.inside(Path(os.path.realpath(resolved))):
+            raise PomlPathError(
+                f"Folder {resolved} is outside the allowed roots: {self._roots_text()}."
+            )
+        try:
+            with os.scandir(resolved) as it:
+                return list(it)
+        except FileNotFoundError:
+            raise PomlFileError(f"Folder not found: {resolved}") from None
+        except NotADirectoryError:
+            raise PomlFileError(f"{resolved} is not a folder.") from None
+        except OSError as exc:
+            raise PomlFileError(f"Cannot list {resolved}: {exc.strerror or exc}") from None
+
+
+def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Iterable[PathLike]] = None,
+                   allow_network: bool = False) -> FileAccess:
+    """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
+    base = Path(os.fspath(markup_path)).resolve().parent if markup_path is not None else Path.cwd()
+    return FileAccess([base, *(roots or ())], allow_network)

@@ -1,0 +1,20 @@
+"""Size and depth limits that keep untrusted markup from exhausting the process.
+
+Each limit is checked where the quantity grows, and breaking it raises
+:class:`~poml.PomlLimitError` (or ``PomlSandboxError`` inside expressions)
+with the position that caused it.
+"""
+
+MAX_SOURCE_CHARS = 16 * 1024 * 1024   # one markup text or included file
+MAX_NESTING_DEPTH = 500                # element nesting in markup (and include depth x nesting)
+MAX_INCLUDE_DEPTH = 32                 # <include> chains
+MAX_LOOP_ITEMS = 100_000               # items a single for= may iterate
+MAX_EXPANDED_NODES = 1_000_000         # elements produced by expansion in total
+MAX_STRING_CHARS = 16 * 1024 * 1024    # a string built inside an expression
+MAX_EXPRESSION_CHARS = 100_000         # the text of one {{ expression }}
+MAX_EXPRESSION_DEPTH = 200             # nesting inside one expression
+MAX_ARRAY_ITEMS = 1_000_000            # an array built inside an expression
+MAX_FILE_BYTES = 64 * 1024 * 1024      # one binary file named by markup (pdf, docx, xlsx, image, audio)
+MAX_FILE_CACHE_BYTES = 256 * 1024 * 1024  # total bytes kept by the file-read cache
+MAX_FOLDER_ENTRIES = 10_000            # entries a single <folder> may list
+MAX_TABLE_RECORDS = 1_000_000          # records a single <table> source may hold
