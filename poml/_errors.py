@@ -1,0 +1,193 @@
+"""Diagnostics and the exception tree.
+
+Every stage reports problems as :class:`Diagnostic` values. In strict mode the
+first error is raised as a :class:`PomlError` subclass whose message reads like
+a compiler error::
+
+    prompt.poml:3:5: error: Component "tsak" not found.
+      3 |     <tsak>Summarise</tsak>
+        |     ^^^^^^
+    hint: did you mean: task?
+
+The tree (read it like a map)::
+
+    PomlError
+    ├── PomlSyntaxError        malformed markup (unclosed tags, bad attributes)
+    ├── PomlTemplateError      {{ expressions }}, for/if/let
+    │   └── PomlSandboxError   the expression tried to leave the sandbox or exceeded a limit
+    ├── PomlComponentError     unknown components, bad attribute values
+    ├── PomlFileError          include/src files: missing, unreadable
+    │   └── PomlPathError      a path outside the allowed roots, or the network when it is off
+    ├── PomlLimitError         input too large or too deep
+    └── PomlRenderError        writing the IR (bad syntax choices, speakers...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Optional
+
+if TYPE_CHECKING:
+    from ._source import Source
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    """One problem found in the markup, with its position.
+
+    ``line``/``column`` are 1-based; ``end_line``/``end_column`` mark the end of
+    the span (exclusive). ``start``/``end`` are character offsets.
+    """
+
+    message: str
+    severity: Severity = "error"
+    path: Optional[str] = None
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+    start: int = 0
+    end: int = 0
+    hint: Optional[str] = None
+    kind: str = "PomlError"  # name of the PomlError subclass to raise
+    source_line: str = ""
+
+    @classmethod
+    def at(
+        cls,
+        source: "Source | None",
+        start: int,
+        end: int,
+        message: str,
+        *,
+        hint: Optional[str] = None,
+        severity: Severity = "error",
+        kind: str = "PomlError",
+    ) -> "Diagnostic":
+        """A diagnostic for the span ``[start, end)`` of ``source``."""
+        if source is None:
+            return cls(message, severity, None, 1, 1, 1, 1, start, end, hint, kind, "")
+        end = max(end, start)
+        line, col = source.line_col(start)
+        end_line, end_col = source.line_col(end)
+        return cls(
+            message, severity, source.path, line, col, end_line, end_col,
+            start, end, hint, kind, source.line_text(line),
+        )
+
+    def format(self) -> str:
+        """Compiler-style text: location, message, source line with a caret, hint."""
+        where = f"{self.path or '<string>'}:{self.line}:{self.column}"
+        out = [f"{where}: {self.severity}: {self.message}"]
+        if self.source_line:
+            gutter = f"{self.line:>4} | "
+            shown = self.source_line.expandtabs(1)
+            out.append(gutter + shown)
+            width = 1
+            if self.end_line == self.line:
+                width = max(1, min(self.end_column - self.column, len(shown) - self.column + 1))
+            out.append(" " * (len(gutter) - 2) + "| " + " " * (self.column - 1) + "^" * width)
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return "\n".join(out)
+
+    def to_exception(self) -> "PomlError":
+        cls = _ERROR_CLASSES.get(self.kind, PomlError)
+        return cls(self.format(), diagnostic=self)
+
+
+class PomlError(Exception):
+    """Base of every error this package raises for bad input."""
+
+    def __init__(self, message: str, *, diagnostic: Optional[Diagnostic] = None):
+        super().__init__(message)
+        self.diagnostic = diagnostic
+
+    @property
+    def line(self) -> Optional[int]:
+        return self.diagnostic.line if self.diagnostic else None
+
+    @property
+    def column(self) -> Optional[int]:
+        return self.diagnostic.column if self.diagnostic else None
+
+    @property
+    def path(self) -> Optional[str]:
+        return self.diagnostic.path if self.diagnostic else None
+
+
+class PomlSyntaxError(PomlError):
+    """The markup is not well formed."""
+
+
+class PomlTemplateError(PomlError):
+    """A ``{{ }}`` expression, ``for``, ``if`` or ``<let>`` failed."""
+
+
+class PomlSandboxError(PomlTemplateError):
+    """An expression tried to leave the sandbox or went past a size limit."""
+
+
+class PomlComponentError(PomlError):
+    """Unknown component, or an attribute value of the wrong type."""
+
+
+class PomlFileError(PomlError):
+    """A file named by the markup is missing or unreadable."""
+
+
+class PomlPathError(PomlFileError):
+    """A path outside the allowed roots, or a URL while the network is off."""
+
+
+class PomlLimitError(PomlError):
+    """The input is too large or too deeply nested."""
+
+
+class PomlRenderError(PomlError):
+    """Writing the rendered prompt failed."""
+
+
+_ERROR_CLASSES: dict[str, type[PomlError]] = {
+    cls.__name__: cls
+    for cls in (
+        PomlError, PomlSyntaxError, PomlTemplateError, PomlSandboxError, PomlComponentError,
+        PomlFileError, PomlPathError, PomlLimitError, PomlRenderError,
+    )
+}
+
+
+class DiagnosticSink:
+    """Collects diagnostics of one render; strict mode raises the first error at the end."""
+
+    __slots__ = ("source", "items")
+
+    def __init__(self, source: "Source | None" = None):
+        self.source = source
+        self.items: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
+              kind: str = "PomlError", source: "Source | None" = None) -> Diagnostic:
+        d = Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind)
+        self.items.append(d)
+        return d
+
+    def warning(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
+                source: "Source | None" = None) -> Diagnostic:
+        d = Diagnostic.at(source or self.source, start, end, message, hint=hint, severity="warning")
+        self.items.append(d)
+        return d
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    def raise_first(self) -> None:
+        for d in self.items:
+            if d.severity == "error":
+                raise d.to_exception()

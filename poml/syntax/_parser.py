@@ -1,0 +1,292 @@
+"""A small, iterative, error-tolerant XML parser for POML.
+
+It follows the reference's XML layer where users can observe it:
+
+* entity references (``&lt;``, ``&#60;``) are *not* decoded: like the
+  reference's AST they are dropped and split the surrounding text (POML has its
+  own escapes, ``#lt;`` etc., resolved later in template expansion);
+* a closing tag closes the innermost open element whatever its name;
+* attribute values are quoted strings that may not contain ``<``... except
+  here, where we accept them (the reference fails on ``if="a < b"``);
+* DTDs and entity declarations are refused outright (no entity expansion).
+
+Markup whose top level is not a single element is wrapped like the reference
+does: no element at all -> free text (``syntax="text" whiteSpace="pre"``),
+text or several elements around it -> ``syntax="markdown"``.
+
+The parser never recurses, so nesting depth is bounded only by
+``MAX_NESTING_DEPTH``, which it enforces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from .._limits import MAX_NESTING_DEPTH
+
+_NAME = re.compile(r"[A-Za-z_:\u00C0-\uFFFF][\w.:\-\u00B7\u00C0-\uFFFF]*")
+_WS = re.compile(r"[ \t\r\n]*")
+_TEXT = re.compile(r"[^<&]+")
+_ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
+_ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
+_ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
+
+
+@dataclass(slots=True)
+class XmlAttribute:
+    """``key="value"``; ``value`` excludes the quotes, spans are offsets into the text."""
+
+    key: str
+    value: Optional[str]
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+
+
+@dataclass(slots=True)
+class XmlText:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class XmlElement:
+    name: str
+    attributes: list[XmlAttribute] = field(default_factory=list)
+    children: list[Union["XmlElement", XmlText]] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+    name_start: int = 0
+    name_end: int = 0
+    synthetic: bool = False  # the wrapper added for free text / mixed top level
+
+    def attribute(self, key: str) -> Optional[XmlAttribute]:
+        """The attribute named ``key``, case-insensitively."""
+        lower = key.lower()
+        for a in self.attributes:
+            if a.key.lower() == lower:
+                return a
+        return None
+
+    def text_contents(self) -> list[XmlText]:
+        return [c for c in self.children if isinstance(c, XmlText)]
+
+    def joined_text(self) -> str:
+        """Text children joined by a space, as the reference reads ``<let>``/``<context>`` bodies."""
+        return " ".join(c.text for c in self.children if isinstance(c, XmlText))
+
+
+@dataclass(slots=True)
+class ParseIssue:
+    message: str
+    start: int
+    end: int
+    kind: str = "PomlSyntaxError"
+    hint: Optional[str] = None
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """The root element (maybe a synthetic wrapper) and the problems found."""
+
+    root: Optional[XmlElement]
+    issues: list[ParseIssue]
+    trim: bool  # False when the text was wrapped (the reference then keeps raw spacing of lone expressions)
+    text: str
+
+
+class _Limit(Exception):
+    def __init__(self, issue: ParseIssue):
+        self.issue = issue
+
+
+def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[XmlElement], int, bool]:
+    """Parse ``<name attr="v" ...>`` or ``/>`` starting at ``pos`` (at '<').
+
+    Returns (element or None, new position, self_closing).
+    """
+    n = len(text)
+    m = _NAME.match(text, pos + 1)
+    if not m:
+        issues.append(ParseIssue(
+            "Expected a tag name after '<'.", pos, pos + 1,
+            hint="write #lt; for a literal '<' in text",
+        ))
+        return None, pos + 1, False
+    el = XmlElement(m.group(0), start=pos, name_start=m.start(), name_end=m.end())
+    i = m.end()
+    while True:
+        i = _WS.match(text, i).end()
+        if i >= n:
+            issues.append(ParseIssue(f"Tag <{el.name}> is not closed with '>'.", pos, n))
+            el.end = n
+            return el, n, True
+        c = text[i]
+        if c == ">":
+            return el, i + 1, False
+        if c == "/" and text.startswith("/>", i):
+            el.end = i + 2
+            return el, i + 2, True
+        am = _NAME.match(text, i)
+        if not am:
+            issues.append(ParseIssue(
+                f"Unexpected character {c!r} in tag <{el.name}>.", i, i + 1,
+                hint='attributes are written name="value"',
+            ))
+            # Skip to the end of the tag to recover.
+            gt = text.find(">", i)
+            if gt == -1:
+                el.end = n
+                return el, n, True
+            self_closing = text[gt - 1] == "/"
+            if self_closing:
+                el.end = gt + 1
+            return el, gt + 1, self_closing
+        key, key_start = am.group(0), am.start()
+        j = _WS.match(text, am.end()).end()
+        if j < n and text[j] == "=":
+            j = _WS.match(text, j + 1).end()
+            vm = (_ATTR_VALUE_DQ if j < n and text[j] == '"' else _ATTR_VALUE_SQ).match(text, j)
+            if not vm:
+                issues.append(ParseIssue(
+                    f'The value of attribute "{key}" must be quoted.', j, min(j + 1, n),
+                    hint=f'write {key}="..."',
+                ))
+                gt = text.find(">", j)
+                el.end = n if gt == -1 else gt + 1
+                return el, (n if gt == -1 else gt + 1), True
+            el.attributes.append(XmlAttribute(key, vm.group(1), key_start, vm.end(), vm.start(1), vm.end(1)))
+            i = vm.end()
+        else:
+            issues.append(ParseIssue(
+                f'Attribute "{key}" has no value.', key_start, am.end(),
+                hint=f'write {key}="..."',
+            ))
+            i = am.end()
+
+
+def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, XmlText]]:
+    """Parse a sequence of content nodes (the whole text, as a fragment)."""
+    n = len(text)
+    top: list[Union[XmlElement, XmlText]] = []
+    stack: list[XmlElement] = []
+    pos = 0
+
+    def add(node: Union[XmlElement, XmlText]) -> None:
+        (stack[-1].children if stack else top).append(node)
+
+    while pos < n:
+        c = text[pos]
+        if c == "<":
+            if text.startswith("<!--", pos):
+                close = text.find("-->", pos + 4)
+                if close == -1:
+                    issues.append(ParseIssue("Comment is not closed with '-->'.", pos, n))
+                    pos = n
+                else:
+                    pos = close + 3
+            elif text.startswith("<![CDATA[", pos):
+                close = text.find("]]>", pos + 9)
+                end = n if close == -1 else close
+                if close == -1:
+                    issues.append(ParseIssue("CDATA section is not closed with ']]>'.", pos, n))
+                add(XmlText(text[pos + 9:end], pos + 9, end))
+                pos = n if close == -1 else close + 3
+            elif text.startswith("<!", pos):
+                issues.append(ParseIssue(
+                    "DTDs and entity declarations are not allowed in POML.", pos, pos + 2,
+                    hint="remove the <!DOCTYPE ...>/<!ENTITY ...> declaration",
+                ))
+                raise _Limit(issues[-1])
+            elif text.startswith("<?", pos):
+                close = text.find("?>", pos + 2)
+                pos = n if close == -1 else close + 2
+            elif text.startswith("</", pos):
+                m = _NAME.match(text, pos + 2)
+                j = _WS.match(text, m.end() if m else pos + 2).end()
+                if j < n and text[j] == ">":
+                    end = j + 1
+                else:
+                    issues.append(ParseIssue("Closing tag is not closed with '>'.", pos, j))
+                    end = j
+                if stack:
+                    el = stack.pop()
+                    el.end = end
+                else:
+                    name = m.group(0) if m else ""
+                    issues.append(ParseIssue(f"Closing tag </{name}> has no matching opening tag.", pos, end))
+                pos = end
+            else:
+                el, new_pos, self_closing = _parse_tag(text, pos, issues)
+                if el is None:
+                    # A bare '<': keep it as text so nothing is lost, the issue is recorded.
+                    add(XmlText("<", pos, pos + 1))
+                    pos = new_pos
+                    continue
+                add(el)
+                pos = new_pos
+                if not self_closing:
+                    stack.append(el)
+                    if len(stack) > MAX_NESTING_DEPTH:
+                        raise _Limit(ParseIssue(
+                            f"Markup is nested more than {MAX_NESTING_DEPTH} levels deep.",
+                            el.start, new_pos, kind="PomlLimitError",
+                            hint="flatten the markup; deep nesting is refused to protect the renderer",
+                        ))
+        elif c == "&":
+            m = _ENTITY.match(text, pos)
+            if m:
+                pos = m.end()  # dropped, like the reference's XML layer
+            else:
+                issues.append(ParseIssue(
+                    "Unexpected character '&'.", pos, pos + 1,
+                    hint="write #amp; for a literal '&' in text",
+                ))
+                add(XmlText("&", pos, pos + 1))
+                pos += 1
+        else:
+            m = _TEXT.match(text, pos)
+            add(XmlText(m.group(0), pos, m.end()))
+            pos = m.end()
+
+    for el in reversed(stack):
+        issues.append(ParseIssue(
+            f"Element <{el.name}> is not closed.", el.start, el.name_end,
+            hint=f"add </{el.name}> or write <{el.name} ... /> for an empty element",
+        ))
+        el.end = n
+    return top
+
+
+def _is_blank(node: Union[XmlElement, XmlText]) -> bool:
+    return isinstance(node, XmlText) and not node.text.strip()
+
+
+def parse_markup(text: str) -> ParsedDocument:
+    """Parse POML markup; see the module docstring for how the top level is wrapped.
+
+    >>> doc = parse_markup('<poml><p>hi</p></poml>')
+    >>> doc.root.name, doc.root.children[0].name, doc.issues
+    ('poml', 'p', [])
+    >>> parse_markup('Plain text').root.attribute('syntax').value
+    'text'
+    """
+    issues: list[ParseIssue] = []
+    try:
+        nodes = _parse_nodes(text, issues)
+    except _Limit as stop:
+        return ParsedDocument(None, [stop.issue], True, text)
+    significant = [nd for nd in nodes if not _is_blank(nd)]
+    if len(significant) == 1 and isinstance(significant[0], XmlElement):
+        return ParsedDocument(significant[0], issues, True, text)
+    has_element = any(isinstance(nd, XmlElement) for nd in significant)
+    if has_element:
+        attrs = [XmlAttribute("syntax", "markdown", 0, 0, 0, 0)]
+    else:
+        attrs = [XmlAttribute("syntax", "text", 0, 0, 0, 0), XmlAttribute("whiteSpace", "pre", 0, 0, 0, 0)]
+    root = XmlElement("poml", attrs, nodes, 0, len(text), 0, 0, synthetic=True)
+    return ParsedDocument(root, issues, False, text)

@@ -1,0 +1,634 @@
+"""Template expansion: parsed markup + context -> a tree of component calls.
+
+This is the reference's template layer (``for``, ``if``, ``<let>``,
+``<include>``, ``<context>``, ``<stylesheet>``, ``<meta>``, ``<output-schema>``,
+``<tool-definition>``, ``<runtime>``, ``{{ }}``), with the same scoping rules:
+``<let>`` writes into the context shared by the rest of the document (an
+included file gets a copy), loop variables are local to the element.
+
+Problems are recorded in the :class:`~poml._errors.DiagnosticSink` with
+positions in the right file; in strict mode the API raises the first one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Optional
+
+from .._errors import DiagnosticSink
+from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
+from .._source import Source
+from .._tree import Call, Node
+from ..syntax import XmlAttribute, XmlElement, XmlText, parse_markup
+from ._text import compile_text, evaluate_text
+from .expressions import (
+    UNDEFINED,
+    ExpressionError,
+    ExpressionSandboxError,
+    compile_expression,
+    js_json_stringify,
+    js_to_string,
+    js_truthy,
+)
+
+POML_VERSION = "0.0.9"  # the language version we implement (the reference's)
+
+_FOR = re.compile(r"(.+)\s+in\s+(.+)", re.S)
+_LONE_CURLY = re.compile(r"^\s*{{\s*(.+?)\s*}}\s*$", re.M)
+_HYPHEN = re.compile(r"-([a-z])")
+_SCHEMA_TAGS = frozenset({"output-schema", "outputschema"})
+_TOOL_TAGS = frozenset({"tool-definition", "tool-def", "tooldef", "tool"})
+
+
+def hyphen_to_camel(name: str) -> str:
+    """``caption-style`` -> ``captionStyle`` (only lower-case letters after hyphens, like the reference)."""
+    return _HYPHEN.sub(lambda m: m.group(1).upper(), name) if "-" in name else name
+
+
+def deep_merge(target: Any, source: Any) -> Any:
+    """Merge plain objects recursively; ``source`` wins. Arrays and scalars are replaced."""
+    if isinstance(target, dict) and isinstance(source, dict):
+        out = dict(target)
+        for k, v in source.items():
+            if isinstance(v, dict):
+                cur = out.get(k)
+                out[k] = deep_merge(cur, v) if isinstance(cur, dict) else (deep_merge({}, v) if not cur else v)
+            else:
+                out[k] = v
+        return out
+    return source
+
+
+def _version_tuple(text: str) -> tuple:
+    m = re.match(r"^(\d+\.\d+\.\d+)-nightly\.(\d+)$", text)
+    if m:
+        base, stamp = m.groups()
+        return tuple(int(x) for x in base.split(".")), 0, int(stamp)
+    parts = []
+    for x in text.split("."):
+        try:
+            parts.append(int(x))
+        except ValueError:
+            parts.append(0)
+    return tuple(parts), 1, 0
+
+
+def compare_versions(a: str, b: str) -> int:
+    pa, ra, ta = _version_tuple(a)
+    pb, rb, tb = _version_tuple(b)
+    width = max(len(pa), len(pb))
+    pa += (0,) * (width - len(pa))
+    pb += (0,) * (width - len(pb))
+    if pa != pb:
+        return 1 if pa > pb else -1
+    if (ra, ta) != (rb, tb):
+        return 1 if (ra, ta) > (rb, tb) else -1
+    return 0
+
+
+def convert_runtime_value(value: str) -> Any:
+    """``<runtime>`` attribute text -> bool, number, JSON, or the string."""
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    if re.fullmatch(r"-?\d*\.?\d+", value):
+        num = float(value)
+        return int(num) if num.is_integer() and "." not in value else num
+    if (value.startswith("[") and value.endswith("]")) or (value.startswith("{") and value.endswith("}")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def guess_text_value(text: str) -> Any:
+    """The reference's ``guessStringType``: null/true/false/numbers/JSON, else the text."""
+    low = text.lower()
+    if low == "null" or text == "":
+        return None
+    if low == "undefined":
+        return UNDEFINED
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    stripped = text.strip()
+    if stripped:
+        try:
+            num = float(stripped) if not stripped.lower().startswith(("0x", "-0x")) else float(int(stripped, 16))
+            if num != num or num in (float("inf"), float("-inf")):
+                raise ValueError
+            return int(num) if num.is_integer() and re.fullmatch(r"[+-]?\d+(\.0*)?", stripped) else num
+        except ValueError:
+            pass
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_typed_text(text: str, type_: Optional[str]) -> Any:
+    """The reference's ``parseText``: cast text to ``type`` (or guess it)."""
+    if type_ == "string":
+        return text
+    if not type_:
+        return guess_text_value(text)
+    if type_ == "integer":
+        m = re.match(r"\s*[+-]?\d+", text)
+        if not m:
+            return float("nan")
+        return int(m.group(0))
+    if type_ == "float":
+        m = re.match(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text)
+        return float(m.group(0)) if m else float("nan")
+    if type_ == "boolean":
+        if text.lower() == "true" or text == "1":
+            return True
+        if text.lower() == "false" or text == "0":
+            return False
+        raise ValueError(f"Invalid boolean value: {text}")
+    if type_ in ("array", "object"):
+        return json.loads(text)
+    if type_ == "null":
+        return None
+    if type_ == "undefined":
+        return UNDEFINED
+    raise ValueError(f"Invalid type: {type_}")
+
+
+class ExpansionResult:
+    """Calls to build, plus what the document declared besides content."""
+
+    __slots__ = ("nodes", "stylesheet", "schema", "tools", "runtime")
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.stylesheet: Optional[dict] = None
+        self.schema: Optional[dict] = None
+        self.tools: Optional[list[dict]] = None
+        self.runtime: Optional[dict] = None
+
+
+class Expander:
+    """Expands one parsed document. Create one per render."""
+
+    def __init__(
+        self,
+        source: Source,
+        sink: DiagnosticSink,
+        *,
+        trim: bool = True,
+        files: Any = None,
+        include_depth: int = 0,
+        result: Optional[ExpansionResult] = None,
+        disabled: Optional[set[str]] = None,
+        counter: Optional[list[int]] = None,
+        base_dir: Optional[str] = None,
+    ):
+        self.source = source
+        self._base_dir = base_dir
+        self.sink = sink
+        self.trim = trim
+        self.files = files
+        self.include_depth = include_depth
+        self.result = result if result is not None else ExpansionResult()
+        self.disabled = disabled if disabled is not None else set()
+        self._count = counter if counter is not None else [0]
+        from ..components import lookup, suggest  # late: components import the IR and registry
+
+        self._lookup = lookup
+        self._suggest = suggest
+
+    # ----------------------------------------------------------------- errors
+    def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
+              kind: str = "PomlError") -> None:
+        self.sink.error(start, end, message, hint=hint, kind=kind, source=self.source)
+
+    @property
+    def base_dir(self) -> Optional[str]:
+        """Folder that relative paths resolve against: the file's folder, else the given one (cwd for strings)."""
+        if self.source.path:
+            return os.path.dirname(os.path.abspath(self.source.path))
+        return self._base_dir
+
+    # ------------------------------------------------------------ expressions
+    def evaluate(self, text: str, scope: dict, start: int, end: int, strip_curly: bool = False) -> Any:
+        """Evaluate an expression, recording failures (which then yield ``""``, like the reference)."""
+        if strip_curly:
+            m = _LONE_CURLY.match(text)
+            if m:
+                offset = m.start(1)
+                text = m.group(1)
+                start += offset
+        try:
+            return compile_expression(text).evaluate(scope)
+        except ExpressionError as exc:
+            kind = "PomlSandboxError" if isinstance(exc, ExpressionSandboxError) else "PomlTemplateError"
+            s = start + max(0, getattr(exc, "start", 0) or 0)
+            e = start + max(getattr(exc, "end", 0) or 0, (getattr(exc, "start", 0) or 0) + 1)
+            self.error(min(s, end), min(max(e, s + 1), max(end, s + 1)), exc.message if hasattr(exc, "message") else str(exc),
+                       kind=kind)
+            return ""
+        except RecursionError:
+            self.error(start, end, "Expression is nested too deeply.", kind="PomlSandboxError")
+            return ""
+
+    def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
+        compiled = compile_text(text)
+        if not compiled.has_expr:
+            return list(compiled.parts)
+        return evaluate_text(
+            compiled, lambda expr, s, e: self.evaluate(expr, scope, s + 2, e - 2), base, self.trim
+        )
+
+    def text_as_string(self, text: str, scope: dict, base: int) -> str:
+        values = self.text_values(text, scope, base)
+        if len(values) == 1:
+            v = values[0]
+            return v if isinstance(v, str) else js_to_string(v)
+        return js_json_stringify(values)
+
+    # ----------------------------------------------------------------- entry
+    def expand_document(self, root: Optional[XmlElement], context: dict) -> ExpansionResult:
+        """Expand the root element (reading its ``<stylesheet>`` and ``<context>`` first)."""
+        if root is None:
+            self.error(0, len(self.source.text), "Root element is invalid.")
+            return self.result
+        stylesheet = self._read_json_child(root, "stylesheet")
+        extra_context = self._read_json_child(root, "context")
+        context = deep_merge(dict(context), extra_context or {})
+        if stylesheet is not None:
+            self.result.stylesheet = stylesheet
+        self.result.nodes.extend(self.expand_element(root, context, {}))
+        return self.result
+
+    def _read_json_child(self, root: XmlElement, name: str) -> Any:
+        found = [c for c in root.children if isinstance(c, XmlElement) and c.name.lower() == name]
+        if not found:
+            return None
+        if len(found) > 1:
+            self.error(found[0].start, found[-1].end, f"Multiple {name} element found.")
+            return None
+        text = found[0].joined_text()
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            self.error(found[0].start, found[0].end, f"Invalid JSON in <{name}>: {exc}",
+                       hint=f"the body of <{name}> must be a JSON object")
+            return None
+
+    # --------------------------------------------------------------- elements
+    def expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
+        self._count[0] += 1
+        if self._count[0] > MAX_EXPANDED_NODES:
+            if self._count[0] == MAX_EXPANDED_NODES + 1:
+                self.error(element.start, element.end,
+                           f"The prompt expands to more than {MAX_EXPANDED_NODES} elements.", kind="PomlLimitError")
+            return []
+        tag = element.name
+        lower = tag.lower()
+        if lower == "let":
+            self._let(element, {**global_ctx, **local_ctx}, global_ctx)
+            return []
+
+        loops = self._for(element, {**global_ctx, **local_ctx})
+        out: list[Node] = []
+        for loop_vars in (loops if loops is not None else ({},)):
+            current_local = {**local_ctx, **loop_vars} if loop_vars else local_ctx
+            scope = {**global_ctx, **current_local}
+            if not self._if(element, scope):
+                continue
+            if lower == "meta":
+                self._meta(element)
+                continue
+            if lower in _SCHEMA_TAGS:
+                self._output_schema(element, scope)
+                continue
+            if lower in _TOOL_TAGS:
+                self._tool(element, scope)
+                continue
+            if lower == "runtime":
+                self._runtime(element, scope)
+                continue
+            if lower == "include":
+                out.extend(self._include(element, scope))
+                continue
+            component = self._lookup(tag, frozenset(self.disabled))
+            if component is None:
+                names = self._suggest(tag)
+                message = f"Component {tag} not found."
+                if names:
+                    message += f" Do you mean: {', '.join(names)}?"
+                self.error(element.name_start, element.name_end, message, kind="PomlComponentError",
+                           hint="check the spelling, or see `poml components` for the list")
+                return out
+            props: dict[str, Any] = {}
+            for attr in element.attributes:
+                key_lower = attr.key.lower()
+                if key_lower in ("for", "if") or not attr.value:
+                    continue
+                values = self.text_values(attr.value, scope, attr.value_start)
+                props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
+            children: list[Node] = []
+            is_poml = tag == "poml"
+            for child in element.children:
+                if isinstance(child, XmlText):
+                    for v in self.text_values(child.text, scope, child.start):
+                        text = _child_text(v)
+                        if text is not None:
+                            children.append(text)
+                else:
+                    if is_poml and child.name.lower() in ("context", "stylesheet"):
+                        continue
+                    children.extend(self.expand_element(child, global_ctx, current_local))
+            out.append(Call(component, props, children, element.start, element.end, self.source, tag))
+        return out
+
+    # -------------------------------------------------------------- for / if
+    def _for(self, element: XmlElement, scope: dict) -> Optional[list[dict]]:
+        attr = _attr(element, "for")
+        if attr is None:
+            return None
+        if not attr.value:
+            self.error(element.start, element.end, "for attribute value is expected.", kind="PomlTemplateError")
+            return None
+        m = _FOR.match(attr.value)
+        if not m:
+            self.error(attr.value_start, attr.value_end, "item in list syntax is expected in for attribute.",
+                       kind="PomlTemplateError", hint='write for="item in items"')
+            return None
+        item_name, list_expr = m.group(1).strip(), m.group(2)
+        items = self.evaluate(list_expr, scope, attr.value_start + m.start(2), attr.value_end)
+        if not isinstance(items, list):
+            self.error(attr.value_start, attr.value_end, "List is expected in for attribute.",
+                       kind="PomlTemplateError", hint="the expression after 'in' must give an array")
+            return None
+        if len(items) > MAX_LOOP_ITEMS:
+            self.error(attr.value_start, attr.value_end,
+                       f"for= would repeat {len(items)} times; the limit is {MAX_LOOP_ITEMS}.",
+                       kind="PomlSandboxError")
+            return None
+        n = len(items)
+        return [
+            {"loop": {"index": i, "length": n, "first": i == 0, "last": i == n - 1}, item_name: item}
+            for i, item in enumerate(items)
+        ]
+
+    def _if(self, element: XmlElement, scope: dict) -> bool:
+        attr = _attr(element, "if")
+        if attr is None:
+            return True
+        if not attr.value:
+            self.error(attr.start, attr.end, "if attribute value is expected.", kind="PomlTemplateError")
+            return False
+        return js_truthy(self.evaluate(attr.value, scope, attr.value_start, attr.value_end, strip_curly=True))
+
+    # -------------------------------------------------------------------- let
+    def _let(self, element: XmlElement, scope: dict, out: dict) -> None:
+        src, type_, name, value = (_attr(element, k) for k in ("src", "type", "name", "value"))
+        type_v = type_.value if type_ is not None else None
+        name_v = name.value if name is not None else None
+        if src is not None and src.value:
+            content = self._read_let_source(src, type_v)
+            if content is _FAILED:
+                return
+            self._assign(element, out, name_v, content)
+            return
+        if value is not None and value.value:
+            if not name_v:
+                self.error(element.start, element.end, "name attribute is expected when <let> contains two attributes.",
+                           kind="PomlTemplateError")
+                return
+            out[name_v] = self.evaluate(value.value, scope, value.value_start, value.value_end, strip_curly=True)
+            return
+        if element.text_contents():
+            text = element.joined_text()
+            try:
+                content = parse_typed_text(text, type_v)
+            except ValueError as exc:
+                self.error(element.start, element.end, str(exc), kind="PomlTemplateError")
+                return
+            self._assign(element, out, name_v, content)
+            return
+        self.error(element.start, element.end, "Invalid <let> element.", kind="PomlTemplateError",
+                   hint='use <let name="x" value="expr"/>, <let name="x">text</let> or <let src="file.json"/>')
+
+    def _assign(self, element: XmlElement, out: dict, name: Optional[str], content: Any) -> None:
+        if not name:
+            if isinstance(content, dict):
+                out.update(content)
+            else:
+                self.error(element.start, element.end, "name attribute is expected when the source is not an object.",
+                           kind="PomlTemplateError")
+        else:
+            out[name] = content
+
+    def _read_let_source(self, src: XmlAttribute, type_: Optional[str]) -> Any:
+        try:
+            from ..data.sources import read_source
+        except ImportError:  # data layer not installed in this build
+            self.error(src.value_start, src.value_end, "<let src> needs the data loaders.", kind="PomlFileError")
+            return _FAILED
+        from .._errors import PomlError
+
+        try:
+            return read_source(src.value, self.base_dir, type_, files=self.files)
+        except PomlError as exc:
+            d = exc.diagnostic
+            self.error(src.value_start, src.value_end, d.message if d else str(exc),
+                       kind=type(exc).__name__, hint=d.hint if d else None)
+        except (OSError, ValueError) as exc:
+            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError")
+        return _FAILED
+
+    # ------------------------------------------------------------------- meta
+    def _meta(self, element: XmlElement) -> None:
+        meta_type = _attr(element, "type")
+        if meta_type is not None and meta_type.value:
+            t = meta_type.value
+            new = {"schema": "output-schema", "tool": "tool-definition", "runtime": "runtime"}.get(t, t)
+            self.error(element.start, element.end,
+                       f'Meta elements with type attribute have been removed. Use <{new}> instead of <meta type="{t}">')
+            return
+        low = _attr(element, "minVersion")
+        if low is not None and low.value and compare_versions(POML_VERSION, low.value) < 0:
+            self.error(low.value_start, low.value_end, f"POML version {low.value} or higher is required")
+        high = _attr(element, "maxVersion")
+        if high is not None and high.value and compare_versions(POML_VERSION, high.value) > 0:
+            self.error(high.value_start, high.value_end, f"POML version {high.value} or lower is required")
+        comps = _attr(element, "components")
+        if comps is not None and comps.value:
+            for token in re.split(r"[,\s]+", comps.value):
+                token = token.strip()
+                if not token or not token[1:].strip():
+                    continue
+                op, name = token[0], token[1:].lower().strip()
+                if op == "+":
+                    self.disabled.discard(name)
+                elif op == "-":
+                    self.disabled.add(name)
+                else:
+                    self.error(comps.value_start, comps.value_end,
+                               f"Invalid component operation: {op}. Use + to enable or - to disable.")
+
+    # ------------------------------------------------- output schema and tools
+    def _schema(self, element: XmlElement, scope: dict) -> Optional[dict]:
+        parser_attr = _attr(element, "parser")
+        parser = self.text_as_string(parser_attr.value, scope, parser_attr.value_start) if (
+            parser_attr is not None and parser_attr.value) else None
+        texts = element.text_contents()
+        text = element.joined_text().strip()
+        where = texts[0] if texts else element
+        if not parser:
+            parser = "json" if text.startswith("{") else "eval"
+        elif parser not in ("json", "eval"):
+            self.error(parser_attr.value_start, parser_attr.value_end,
+                       f'Invalid parser attribute: {parser}. Expected "json" or "eval"')
+            return None
+        if parser == "json":
+            values = self.text_values(text, scope, where.start)
+            joined = values[0] if len(values) == 1 and isinstance(values[0], str) else "".join(
+                v if isinstance(v, str) else js_json_stringify(v) for v in values)
+            try:
+                schema = json.loads(joined)
+            except ValueError as exc:
+                self.error(element.start, element.end, f"Invalid JSON schema: {exc}",
+                           hint="the body must be a JSON Schema object")
+                return None
+        else:
+            from ._zod import zod_scope
+
+            result = self.evaluate(text, {"z": zod_scope(), **scope}, where.start, where.end, strip_curly=True)
+            if not result:
+                return None
+            schema = result.to_json_schema() if hasattr(result, "to_json_schema") else result
+        if not isinstance(schema, dict):
+            self.error(element.start, element.end, "Invalid OpenAPI schema provided",
+                       hint="the schema must be a JSON object")
+            return None
+        return schema
+
+    def _output_schema(self, element: XmlElement, scope: dict) -> None:
+        if self.result.schema is not None:
+            self.error(element.start, element.end, "Multiple output-schema elements found. Only one is allowed.",
+                       hint="keep one <output-schema> per prompt")
+            return
+        schema = self._schema(element, scope)
+        if schema is not None:
+            self.result.schema = schema
+
+    def _tool(self, element: XmlElement, scope: dict) -> None:
+        name_attr = _attr(element, "name")
+        if name_attr is None or not name_attr.value:
+            self.error(element.start, element.end, "name attribute is required for tool definition",
+                       hint='write <tool-definition name="my_tool" description="...">')
+            return
+        name = self.text_as_string(name_attr.value, scope, name_attr.value_start)
+        desc_attr = _attr(element, "description")
+        description = self.text_as_string(desc_attr.value, scope, desc_attr.value_start) if (
+            desc_attr is not None and desc_attr.value) else None
+        schema = self._schema(element, scope)
+        if schema is None:
+            return
+        tools = self.result.tools if self.result.tools is not None else []
+        if any(t["name"] == name for t in tools):
+            self.error(element.start, element.end, f'Tool with name "{name}" already exists')
+            return
+        tool: dict[str, Any] = {"type": "function", "name": name}
+        if description:
+            tool["description"] = description
+        tool["parameters"] = schema
+        tools.append(tool)
+        self.result.tools = tools
+
+    def _runtime(self, element: XmlElement, scope: dict) -> None:
+        params: dict[str, Any] = {}
+        for attr in element.attributes:
+            if attr.value:
+                value = self.text_as_string(attr.value, scope, attr.value_start)
+                params[hyphen_to_camel(attr.key)] = convert_runtime_value(value)
+        self.result.runtime = params
+
+    # ---------------------------------------------------------------- include
+    def _include(self, element: XmlElement, scope: dict) -> list[Node]:
+        src = _attr(element, "src")
+        if src is None or not src.value:
+            self.error(element.start, element.end, "src attribute is expected.", kind="PomlFileError",
+                       hint='write <include src="other.poml"/>')
+            return []
+        if self.include_depth >= MAX_INCLUDE_DEPTH:
+            self.error(src.value_start, src.value_end,
+                       f"<include> is nested more than {MAX_INCLUDE_DEPTH} levels deep (a cycle?).",
+                       kind="PomlLimitError")
+            return []
+        from .._errors import PomlError
+        from .._files import default_access
+
+        files = self.files or default_access(self.base_dir)
+        try:
+            path = files.resolve(src.value, self.base_dir)
+            text = files.read_text(path)
+        except PomlError as exc:
+            d = exc.diagnostic
+            self.error(src.value_start, src.value_end, d.message if d else str(exc), kind=type(exc).__name__,
+                       hint=d.hint if d else None)
+            return []
+        except (OSError, ValueError) as exc:
+            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError",
+                       hint="check the path; it is relative to the including file")
+            return []
+        text = text.replace("\r\n", "\n")
+        source = Source(text, str(path))
+        doc = parse_markup(text)
+        child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
+                         result=self.result, disabled=self.disabled, counter=self._count)
+        for issue in doc.issues:
+            child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
+        root = doc.root
+        if root is None:
+            return []
+        contents = root.children if root.name.lower() == "poml" else [root]
+        out: list[Node] = []
+        for node in contents:
+            if isinstance(node, XmlText):
+                for v in child.text_values(node.text, scope, node.start):
+                    text_v = _child_text(v)
+                    if text_v is not None:
+                        out.append(text_v)
+            else:
+                out.extend(child.expand_element(node, scope, {}))
+        return out
+
+
+class _Failed:
+    pass
+
+
+_FAILED = _Failed()
+
+
+def _attr(element: XmlElement, key: str) -> Optional[XmlAttribute]:
+    return element.attribute(key)
+
+
+def _child_text(value: Any) -> Optional[str]:
+    """How a template value appears as a child: React drops booleans, null and undefined."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is UNDEFINED or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return js_to_string(value)
+    if isinstance(value, (dict, list)):
+        return js_json_stringify(value)
+    return js_to_string(value)
+
+
+def _os_message(exc: Exception, path: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"File not found: {path}"
+    return f"Cannot read {path}: {exc}"

@@ -1,0 +1,110 @@
+"""``{{ expr }}`` interpolation in text and attribute values.
+
+A text is split once into literal pieces (with POML escapes such as ``#lt;``
+resolved) and compiled expressions; the split is cached by text, so a warm
+render only evaluates.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Callable, Union
+
+from .expressions import ExpressionError
+
+# Like the reference: lazy up to the first "}}" not followed by another "}",
+# on one line (JavaScript's "." does not match newlines).
+_CURLY = re.compile(r"{{\s*(.+?)\s*}}(?!})")
+
+_ESCAPES = (
+    ("#lt;", "<"), ("#gt;", ">"), ("#amp;", "&"), ("#quot;", '"'),
+    ("#apos;", "'"), ("#hash;", "#"), ("#lbrace;", "{"), ("#rbrace;", "}"),
+)
+
+
+def unescape(text: str) -> str:
+    """Resolve POML's escapes (``#lt;`` ``#gt;`` ``#amp;`` ``#quot;`` ``#apos;`` ``#hash;`` ``#lbrace;`` ``#rbrace;``)."""
+    if "#" not in text:
+        return text
+    for escaped, char in _ESCAPES:
+        text = text.replace(escaped, char)
+    return text
+
+
+class Piece:
+    """One ``{{ }}`` occurrence: the expression text and its span inside the text."""
+
+    __slots__ = ("expr_text", "start", "end", "whole")
+
+    def __init__(self, expr_text: str, start: int, end: int, whole: str):
+        self.expr_text = expr_text
+        self.start = start  # offset of "{{" inside the text
+        self.end = end      # offset just after "}}"
+        self.whole = whole
+
+
+class CompiledText:
+    """A text split into literals (str) and :class:`Piece` s."""
+
+    __slots__ = ("parts", "lone", "has_expr")
+
+    def __init__(self, parts: list[Union[str, Piece]], lone: bool):
+        self.parts = parts
+        self.lone = lone  # the stripped text is exactly one {{ }}
+        self.has_expr = any(isinstance(p, Piece) for p in parts)
+
+
+@lru_cache(maxsize=8192)
+def compile_text(text: str) -> CompiledText:
+    parts: list[Union[str, Piece]] = []
+    last = 0
+    lone = False
+    for m in _CURLY.finditer(text):
+        if m.start() > last:
+            parts.append(unescape(text[last:m.start()]))
+        parts.append(Piece(m.group(1), m.start(), m.end(), m.group(0)))
+        if m.group(0) == text.strip():
+            lone = True
+        last = m.end()
+    if last < len(text):
+        parts.append(unescape(text[last:]))
+    return CompiledText(parts, lone)
+
+
+# An evaluation callback: (expression text, start, end) -> value. The expander
+# supplies it so that errors are reported with absolute source positions.
+Evaluate = Callable[[str, int, int], Any]
+
+
+def evaluate_text(compiled: CompiledText, evaluate: Evaluate, base: int, trim: bool) -> list[Any]:
+    """Evaluate a compiled text the way the reference's ``handleText`` does.
+
+    Returns a list: ``[value]`` for a lone expression in trim mode (the raw
+    value, which may be an object), one joined string when every piece is a
+    string or number, or the mixed list otherwise.
+    """
+    from .expressions import js_to_string  # local: keeps the hot import small
+
+    if not compiled.has_expr:
+        return [compiled.parts[0]] if compiled.parts else []
+    results: list[Any] = []
+    for part in compiled.parts:
+        if isinstance(part, str):
+            results.append(part)
+            continue
+        value = evaluate(part.expr_text, base + part.start, base + part.end)
+        if trim and compiled.lone:
+            return [value]
+        results.append(value)
+    if all(isinstance(r, str) or (isinstance(r, (int, float)) and not isinstance(r, bool)) for r in results):
+        return ["".join(r if isinstance(r, str) else js_to_string(r) for r in results)]
+    return results
+
+
+def find_expressions(text: str) -> list[Piece]:
+    """The ``{{ }}`` pieces of a text (for the language server)."""
+    return [p for p in compile_text(text).parts if isinstance(p, Piece)]
+
+
+__all__ = ["unescape", "compile_text", "evaluate_text", "CompiledText", "Piece", "find_expressions", "ExpressionError"]

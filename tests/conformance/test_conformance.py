@@ -1,0 +1,98 @@
+"""Conformance with the official SDK, case by case, from ../shared/poml-examples.
+
+Every case of ``cases.jsonl`` and ``oracle/cases.jsonl`` and every example
+with an expected output is rendered with ``poml.poml`` and compared exactly.
+Skipped, by rule: ``ir`` cases (the SDK does not expose the IR),
+``reader_options`` cases (the SDK cannot set them), and cases carrying a tag in
+``EXCLUDED_TAGS`` (features not built yet; empty when everything is in).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from ._cases import (
+    apply_path,
+    equal,
+    example_files,
+    examples_dir,
+    load_cases,
+    parse_pretty,
+    plain,
+)
+
+ROOT = examples_dir()
+if ROOT is None:
+    pytest.skip("../shared/poml-examples is not here (set POML_EXAMPLES_DIR)", allow_module_level=True)
+
+import poml  # noqa: E402
+
+# Tags of features that are not built yet. Listed by tag, never by case id.
+EXCLUDED_TAGS: set[str] = set()
+# Examples that fetch over https: run only where a test serves the file locally.
+NETWORK_EXAMPLES = {"104"}
+
+CASES = list(load_cases(ROOT))
+
+
+def _case_id(case: dict) -> str:
+    return case["id"]
+
+
+def _skip_reason(case: dict):
+    if case["format"] == "ir":
+        return "the SDK does not expose the IR"
+    if case.get("reader_options"):
+        return "reader options cannot be set through the SDK"
+    hit = case["_tags"] & EXCLUDED_TAGS
+    if hit:
+        return f"needs {', '.join(sorted(hit))} (not built yet)"
+    return None
+
+
+def _render(case: dict, monkeypatch):
+    if case.get("base_dir"):
+        monkeypatch.chdir(f"{case['_folder']}/{case['base_dir']}")
+    kwargs = dict(context=case.get("context"), stylesheet=case.get("stylesheet"), chat=case["chat"],
+                  format=case["format"])
+    if case.get("extra_args"):
+        kwargs["extra_args"] = case["extra_args"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return poml.poml(case["markup"], **kwargs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_case(case, monkeypatch):
+    reason = _skip_reason(case)
+    if reason:
+        pytest.skip(reason)
+    expected = case["expected"]
+    if isinstance(expected, dict) and expected.get("error") is True and set(expected) == {"error"}:
+        with pytest.raises((poml.PomlError, ValueError)):
+            _render(case, monkeypatch)
+        return
+    result = _render(case, monkeypatch)
+    actual = result if case["format"] == "raw" else plain(result)
+    actual = apply_path(actual, case.get("path"))
+    by_pixels = "media-base64" in case["_tags"]
+    assert equal(actual, expected, by_pixels), (
+        f"\nmarkup: {case['markup']!r}\nexpected: {json.dumps(expected)[:2000]}\nactual:   {json.dumps(actual)[:2000]}"
+    )
+
+
+EXAMPLES = example_files(ROOT)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example(path):
+    if path.stem.split("_")[0] in NETWORK_EXAMPLES:
+        pytest.skip("fetches an https image")
+    context_file = path.with_name(path.stem + ".context.json")
+    context = json.loads(context_file.read_text()) if context_file.is_file() else None
+    expected = parse_pretty((path.parent / "expects" / (path.stem + ".txt")).read_text())
+    actual_text = poml.poml(str(path), context=context, format="raw", extra_args=["--prettyPrint", "true"])
+    assert parse_pretty(actual_text) == expected
