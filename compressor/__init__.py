@@ -1,0 +1,53 @@
+"""LLMLingua-2 prompt compression, batched, on torch and onnxruntime.
+
+Importing this package is cheap: torch, transformers and onnxruntime load on first use.
+
+Usage::
+
+    from compressor import Compressor
+    comp = Compressor("microsoft/llmlingua-2-xlm-roberta-large-meetingbank")
+    print(comp.compress("a long prompt ...", rate=0.33).compressed_prompt)
+
+See docs/compressor.md for the CLI (``poml compress``), engines and the compat mode.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    CompressorError,
+    EngineUnavailableError,
+    InvalidArgumentError,
+    MissingDependencyError,
+    ModelLoadError,
+    UnsupportedTokenizerError,
+)
+from ._result import CompressionResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._compressor import Compressor
+    from ._onnx import export_onnx
+
+__all__ = [
+    "Compressor",
+    "CompressionResult",
+    "export_onnx",
+    "CompressorError",
+    "MissingDependencyError",
+    "ModelLoadError",
+    "EngineUnavailableError",
+    "UnsupportedTokenizerError",
+    "InvalidArgumentError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Compressor":
+        from ._compressor import Compressor
+
+        return Compressor
+    if name == "export_onnx":
+        from ._onnx import export_onnx
+
+        return export_onnx
+    raise AttributeError(f"module 'compressor' has no attribute {name!r}")

@@ -1,0 +1,34 @@
+"""Lazy imports of heavy optional dependencies with actionable error messages."""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from ._errors import MissingDependencyError
+
+_EXTRA_FOR = {
+    "torch": "compress",
+    "transformers": "compress",
+    "sentencepiece": "compress",
+    "tiktoken": "compress",
+    "numpy": "compress",
+    "rich": "compress",
+    "onnxruntime": "onnx",
+    "onnx": "onnx",
+}
+
+
+def require(module: str) -> ModuleType:
+    """Import ``module`` or raise :class:`MissingDependencyError` naming the pip command.
+
+    >>> np = require("numpy")
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - exercised via monkeypatch in tests
+        top = module.split(".")[0]
+        extra = _EXTRA_FOR.get(top, "compress")
+        raise MissingDependencyError(
+            f"compressor needs the '{top}' package, which is not installed ({exc}). "
+            f"Install it with: pip install 'poml-native[{extra}]'"
+        ) from exc
