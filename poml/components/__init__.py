@@ -1,0 +1,91 @@
+"""Components: the registry and the builder that turns expanded ``Call`` trees into IR.
+
+>>> from poml._errors import DiagnosticSink
+>>> from poml._tree import Call
+>>> sink = DiagnosticSink()
+>>> build([Call(lookup("p"), {}, ["Hello"], 0, 12)], sink=sink).to_xml()
+'<env presentation="markup" markup-lang="markdown" original-start-index="0" original-end-index="11"><p original-start-index="0" original-end-index="11">Hello</p></env>'
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional, Union
+
+from .._errors import DiagnosticSink
+from .._source import Source
+from .._tree import Call
+from ..ir import Element
+from ._core import END, START, Ctx, El, State, expand_into
+from ._registry import (
+    Component, Param, all_components, component, get, lookup, not_found_message, suggest,
+)
+from . import presentation as _presentation  # noqa: F401  (registers)
+from . import essentials as _essentials
+from . import captions as _captions  # noqa: F401
+from . import instructions as _instructions  # noqa: F401
+from . import message as _message  # noqa: F401
+from . import table as _table  # noqa: F401
+
+__all__ = [
+    "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",
+    "build", "render_nodes",
+]
+
+_RECURSION = 60_000
+
+
+def build(
+    nodes: list[Union[Call, str]],
+    *,
+    sink: DiagnosticSink,
+    stylesheet: Optional[dict] = None,
+    source: Optional[Source] = None,
+    file_loader: Any = None,
+) -> Element:
+    """Render the top-level nodes to the root IR element.
+
+    One root ``Call`` renders as itself (``<poml>`` gives ``env > p``); several
+    nodes, or text, render as if wrapped in ``<poml>``. Component failures go
+    to ``sink`` and that component renders nothing. ``stylesheet`` is the
+    merged stylesheet (see :func:`poml.styles.merge_stylesheets`).
+    ``file_loader`` is the hook for ``src=`` media/table files (``None``: such
+    files are reported as not found).
+    """
+    state = State(sink, source if source is not None else sink.source, file_loader)
+    ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
+    out: list = []
+    old = sys.getrecursionlimit()
+    if old < _RECURSION:
+        sys.setrecursionlimit(_RECURSION)
+    try:
+        if len(nodes) == 1 and type(nodes[0]) is not str:
+            expand_into(out, nodes[0], ctx)
+        elif nodes:
+            starts = [n.start for n in nodes if isinstance(n, Call)]
+            ends = [n.end for n in nodes if isinstance(n, Call)]
+            props = {START: min(starts) if starts else None, END: max(ends) if ends else None}
+            expand_into(out, El(_essentials.Text, props, list(nodes)), ctx)
+    except RecursionError:
+        state.error("The markup is nested too deeply to render.", 0, 0, kind="PomlLimitError")
+        out = []
+    finally:
+        if old < _RECURSION:
+            sys.setrecursionlimit(old)
+    if len(out) == 1 and type(out[0]) is Element:
+        return out[0]
+    merged: list = []
+    for c in out:
+        if type(c) is str and merged and type(merged[-1]) is str:
+            merged[-1] += c
+        else:
+            merged.append(c)
+    return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, merged)
+
+
+def render_nodes(nodes: list, ctx: Ctx) -> list:
+    """Render nodes in a given context (for tools that build sub-trees)."""
+    out: list = []
+    for n in nodes:
+        expand_into(out, n, ctx)
+    return out

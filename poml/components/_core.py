@@ -1,0 +1,558 @@
+"""The build engine: contexts, nodes, attribute casting, whitespace, IR elements.
+
+Rendering follows the reference's React model with explicit plumbing:
+
+* a *node* is ``str``, a :class:`~poml._tree.Call` (from expansion), an
+  :class:`El` (a component use made by another component), a :class:`Host`
+  (an IR element whose children are not rendered yet), a :class:`Scoped`
+  (children rendered under a changed context: the React providers), an
+  :class:`~poml.ir.Element` (final) or a list (a fragment);
+* a component function ``fn(props, children, ctx)`` returns a list of nodes;
+  the engine expands them in the same context;
+* :class:`Ctx` is immutable and small: presentation, markup language or
+  serializer, writer options, header level, stylesheet, the chat-example flag
+  and the per-build state (diagnostic sink).
+
+Props carry their source span under the keys ``@s``/``@e`` (the reference's
+``originalStartIndex``/``originalEndIndex``) and pass it on through ``others``
+exactly as the reference's components spread their props.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any, Optional
+
+from .._errors import DiagnosticSink
+from .._tree import Call
+from ..ir import Element
+from .. import styles as _styles
+from ._registry import Component
+
+START = "@s"
+END = "@e"
+VALID_SPEAKERS = ("system", "human", "ai", "tool")
+
+
+class ReadError(Exception):
+    """A problem attributed to a component use (span taken from its props)."""
+
+    def __init__(self, message: str, props: Optional[dict] = None, kind: str = "PomlComponentError"):
+        super().__init__(message)
+        self.message = message
+        self.start = props.get(START) if props else None
+        self.end = props.get(END) if props else None
+        self.kind = kind
+
+
+class State:
+    """Per-build mutable state: where diagnostics go."""
+
+    __slots__ = ("sink", "source", "file_loader")
+
+    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None):
+        self.sink = sink
+        self.source = source
+        self.file_loader = file_loader
+
+    def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
+              severity: str = "error") -> None:
+        s = start if start is not None else 0
+        e = end if end is not None else s
+        if severity == "warning":
+            self.sink.warning(s, e, message, source=self.source)
+        else:
+            self.sink.error(s, e, message, kind=kind, source=self.source)
+
+    def read_error(self, message: str, props: Optional[dict], kind: str = "PomlComponentError") -> None:
+        self.error(message, props.get(START) if props else None, props.get(END) if props else None, kind)
+
+
+class Ctx:
+    """The immutable build context handed down the tree."""
+
+    __slots__ = ("pres", "lang", "wopts", "level", "sheet", "chat_ex", "state")
+
+    def __init__(self, pres, lang, wopts, level, sheet, chat_ex, state):
+        self.pres = pres          # None | "markup" | "serialize" | "free" | "multimedia"
+        self.lang = lang          # markup language or serializer of the enclosing environment
+        self.wopts = wopts        # writer options object of the enclosing environment
+        self.level = level        # header level (1 at the top)
+        self.sheet = sheet        # stylesheet dict ({} when none)
+        self.chat_ex = chat_ex    # examples render as chat turns
+        self.state = state
+
+    def env(self, pres, lang, wopts) -> "Ctx":
+        return Ctx(pres, lang, wopts, self.level, self.sheet, self.chat_ex, self.state)
+
+    def with_level(self, level: int) -> "Ctx":
+        return Ctx(self.pres, self.lang, self.wopts, level, self.sheet, self.chat_ex, self.state)
+
+    def with_chat(self, chat: bool) -> "Ctx":
+        return Ctx(self.pres, self.lang, self.wopts, self.level, self.sheet, chat, self.state)
+
+    def with_sheet(self, sheet: dict) -> "Ctx":
+        return Ctx(self.pres, self.lang, self.wopts, self.level, sheet, self.chat_ex, self.state)
+
+
+class El:
+    """A component use created by another component (like a React element)."""
+
+    __slots__ = ("comp", "props", "children")
+
+    def __init__(self, comp: Component, props: dict, children: Any = ()):
+        self.comp = comp
+        self.props = props
+        self.children = children
+
+
+class Host:
+    """An IR element to be created when expanded (children rendered in that context)."""
+
+    __slots__ = ("tag", "props", "children")
+
+    def __init__(self, tag: str, props: dict, children: Any = ()):
+        self.tag = tag
+        self.props = props
+        self.children = children
+
+
+class Scoped:
+    """Children rendered under a context changed by ``fn(ctx) -> ctx`` (a React provider)."""
+
+    __slots__ = ("fn", "children")
+
+    def __init__(self, fn, children: Any):
+        self.fn = fn
+        self.children = children
+
+
+# ---------------------------------------------------------------- JS-like values
+
+def js_num(v: float) -> str:
+    """Number to text as JavaScript's ``String(n)`` does for common values."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    if v == int(v) and abs(v) < 1e21:
+        return str(int(v))
+    r = repr(v)
+    if "e" in r:
+        mant, exp = r.split("e")
+        exp_i = int(exp)
+        if -7 < exp_i < 21:
+            return format(v, "f").rstrip("0").rstrip(".")
+        return f"{mant}e{'+' if exp_i > 0 else '-'}{abs(exp_i)}"
+    return r
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float):
+        if math.isnan(v) or math.isinf(v):
+            return None
+        if v == int(v) and abs(v) < 1e21:
+            return int(v)
+        return v
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items() if x is not None or True}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, JsRegExp):
+        return {}
+    if v is None or isinstance(v, (str, int, bool)):
+        return v
+    return str(v)
+
+
+def js_json(v: Any) -> str:
+    """``JSON.stringify(v)``: compact, non-ASCII kept."""
+    return json.dumps(_jsonable(v), ensure_ascii=False, separators=(",", ":"))
+
+
+def js_str(v: Any) -> str:
+    """``String(v)`` for values that reach text."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return js_num(v)
+    if v is None:
+        return "null"
+    if isinstance(v, (list, tuple)):
+        return ",".join("" if x is None else js_str(x) for x in v)
+    if isinstance(v, dict):
+        return "[object Object]"
+    if isinstance(v, JsRegExp):
+        return v.source_text
+    return str(v)
+
+
+def js_truthy(v: Any) -> bool:
+    if v is None or v is False:
+        return False
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v != 0 and not (isinstance(v, float) and math.isnan(v))
+    if isinstance(v, str):
+        return v != ""
+    return True
+
+
+_FLOAT_PREFIX = re.compile(r"\s*([+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))")
+
+
+def parse_float(v: Any) -> float:
+    """JavaScript ``parseFloat``: the longest numeric prefix, else NaN."""
+    if isinstance(v, bool) or v is None:
+        return math.nan
+    if isinstance(v, (int, float)):
+        return v
+    m = _FLOAT_PREFIX.match(js_str(v))
+    if not m:
+        return math.nan
+    t = m.group(1)
+    if t.endswith("Infinity"):
+        return -math.inf if t.startswith("-") else math.inf
+    f = float(t)
+    return int(f) if f.is_integer() and abs(f) < 2 ** 53 and "." not in t and "e" not in t.lower() else f
+
+
+class JsRegExp:
+    """A regular expression written ``/pattern/flags`` or as a bare pattern."""
+
+    __slots__ = ("pattern", "flags", "regex", "source_text")
+
+    def __init__(self, pattern: str, flags: str = ""):
+        self.pattern = pattern
+        self.flags = flags
+        f = 0
+        if "i" in flags:
+            f |= re.IGNORECASE
+        if "m" in flags:
+            f |= re.MULTILINE
+        if "s" in flags:
+            f |= re.DOTALL
+        self.regex = re.compile(pattern, f)
+        self.source_text = f"/{pattern}/{flags}"
+
+    def search(self, text: str):
+        return self.regex.search(text)
+
+    def __repr__(self) -> str:
+        return f"JsRegExp({self.source_text!r})"
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)
+
+
+def parse_json(text: str) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+# ---------------------------------------------------------------- props
+
+def preprocess(comp: Component, props: dict, state: State) -> dict:
+    """Match attributes against the documented params case-insensitively and cast them."""
+    pm = comp.param_map
+    if not pm:
+        return props
+    out: dict = {}
+    for key, value in props.items():
+        p = pm.get(key.lower()) if key and key[0] != "@" else None
+        if p is None or value is None:
+            out[key] = value
+            continue
+        t = p.type
+        if t == "string":
+            if type(value) is not str:
+                value = js_str(value)
+        elif t == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                value = parse_float(value)
+        elif t == "boolean":
+            if type(value) is not bool:
+                s = js_str(value).lower()
+                is_true = s in ("1", "true")
+                if not is_true and s not in ("0", "false"):
+                    state.read_error(f'"{key}" should be a boolean', props)
+                value = is_true
+        elif t == "object" or t == "object|string":
+            if type(value) is str:
+                try:
+                    value = parse_json(value)
+                except ValueError:
+                    if p.fallback_type != "string":
+                        state.read_error(f'Fail to parse "{key}" with JSON parser', props)
+        elif t == "RegExp" or t == "RegExp|string":
+            if type(value) is str:
+                value = _to_regexp(value)
+        if p.choices and value not in p.choices:
+            state.read_error(
+                f'"{key}" should be one of {", ".join(p.choices)}, not {js_str(value)}', props)
+        out[p.name] = value
+    return out
+
+
+_RE_FLAGS = re.compile(r"^[gimsuy]*$")
+
+
+def _to_regexp(value: str) -> Any:
+    try:
+        if value.startswith("/"):
+            last = value.rfind("/")
+            if last > 0:
+                pattern, flags = value[1:last], value[last + 1:]
+                if flags and _RE_FLAGS.match(flags):
+                    return JsRegExp(pattern, flags)
+                if last == len(value) - 1:
+                    return JsRegExp(pattern)
+            return value
+        return JsRegExp(value)
+    except re.error as e:
+        raise ReadError(f"Invalid regular expression: {value}: {e}")
+
+
+# ---------------------------------------------------------------- whitespace
+
+_WS_RUN = re.compile(r"[\t\n\r ]+")
+
+
+def trim_text(text: str, first: bool, last: bool) -> str:
+    """Collapse whitespace like CSS ``white-space: normal`` (runs -> one space, ends trimmed)."""
+    text = _WS_RUN.sub(" ", text)
+    if first:
+        text = text.lstrip(" ")
+    if last:
+        text = text.rstrip(" ")
+    return text
+
+
+def _flatten(children: Any, out: list) -> None:
+    for c in children:
+        if c is None or c is True or c is False:
+            continue
+        if type(c) is list or type(c) is tuple:
+            _flatten(c, out)
+        else:
+            out.append(c)
+
+
+def trim_children(children: Any, white_space: Any, props: Optional[dict], state: State) -> list:
+    """The reference's trimChildrenWhiteSpace: flatten fragments, merge strings, trim text."""
+    flat: list = []
+    if children:
+        if type(children) is str:
+            flat.append(children)
+        else:
+            _flatten(children, flat)
+    if white_space == "pre":
+        return [c for c in flat if c != ""]
+    merged: list = []
+    for c in flat:
+        if type(c) is str and merged and type(merged[-1]) is str:
+            merged[-1] += c
+        else:
+            merged.append(c)
+    n = len(merged) - 1
+    out = []
+    for i, c in enumerate(merged):
+        if type(c) is str:
+            if white_space is None or white_space == "filter":
+                c = trim_text(c, i == 0, i == n)
+            elif white_space == "trim":
+                if i == 0:
+                    c = c.lstrip()
+                if i == n:
+                    c = c.rstrip()
+            else:
+                state.read_error(f'"{js_str(white_space)}" is not a valid whiteSpace option.', props)
+            if c == "":
+                continue
+        out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------- IR elements
+
+_KEBAB_CACHE: dict[str, str] = {}
+_UPPER = re.compile(r"[A-Z]")
+
+
+def kebab(key: str) -> str:
+    k = _KEBAB_CACHE.get(key)
+    if k is None:
+        k = _UPPER.sub(lambda m: "-" + m.group(0).lower(), key)
+        if len(_KEBAB_CACHE) < 4096:
+            _KEBAB_CACHE[key] = k
+    return k
+
+
+def ir_value(v: Any) -> str:
+    t = type(v)
+    if t is str:
+        return v
+    if t is bool:
+        return "true" if v else "false"
+    if t is int or t is float:
+        return js_num(v)
+    return js_json(v)
+
+
+def make_element(tag: str, props: dict, children: Any, ctx: Ctx) -> Element:
+    """The reference's irElement: attributes to kebab-case text, children trimmed and rendered."""
+    state = ctx.state
+    attrs: dict[str, str] = {}
+    for k, v in props.items():
+        if v is None or k[:1] == "@":
+            continue
+        if k == "speaker" and js_truthy(v) and v not in VALID_SPEAKERS:
+            state.read_error(f'"{js_str(v)}" is not a valid speaker.', props)
+            continue
+        attrs[kebab(k)] = ir_value(v)
+    kids = trim_children(children, props.get("whiteSpace"), props, state)
+    out: list = []
+    for c in kids:
+        expand_into(out, c, ctx)
+    # adjacent text nodes read back as one text node
+    if len(out) > 1:
+        merged: list = []
+        for c in out:
+            if type(c) is str and merged and type(merged[-1]) is str:
+                merged[-1] += c
+            else:
+                merged.append(c)
+        out = merged
+    start = props.get(START)
+    end = props.get(END)
+    return Element(tag, attrs, out, start, end)
+
+
+# ---------------------------------------------------------------- rendering
+
+def render(comp: Component, props: dict, children: Any, ctx: Ctx, out: list) -> None:
+    """Render one component use into ``out`` (IR elements and strings)."""
+    state = ctx.state
+    if comp.unwanted_props:
+        for key in comp.unwanted_props:
+            if props.get(key) is not None:
+                state.error(f'"{key}" is not supported (but provided) in {comp.name}.',
+                            props.get(START), props.get(END), severity="warning")
+    try:
+        for key in comp.required_props:
+            if props.get(key) is None:
+                avail = ",".join(k for k in props if k[:1] != "@")
+                raise ReadError(
+                    f'"{key}" is required but not provided for {comp.name}, available props are {avail}.', props)
+        if comp.apply_stylesheet:
+            sheet = ctx.sheet
+            if sheet:
+                props = _styles.compute_styles(props, comp.lower_aliases, sheet)
+            elif "className" in props:
+                props = {k: v for k, v in props.items() if k != "className"}
+        if comp.public:
+            props = preprocess(comp, props, state)
+        result = comp.render(props, children, ctx)
+    except ReadError as e:
+        state.error(e.message, e.start if e.start is not None else props.get(START),
+                    e.end if e.end is not None else props.get(END), e.kind)
+        return
+    except RecursionError:
+        raise
+    except Exception as e:  # a failure inside a component renders nothing, like the reference
+        state.error(f"Error in component render of {comp.name}: Error: {e}", props.get(START), props.get(END))
+        return
+    if result:
+        for n in result:
+            expand_into(out, n, ctx)
+
+
+def expand_into(out: list, node: Any, ctx: Ctx) -> None:
+    t = type(node)
+    if t is str:
+        if node:
+            out.append(node)
+    elif t is El:
+        render(node.comp, node.props, node.children, ctx, out)
+    elif t is Host:
+        out.append(make_element(node.tag, node.props, node.children, ctx))
+    elif t is Call:
+        props = dict(node.props)
+        props[START] = node.start
+        props[END] = node.end
+        render(node.component, props, node.children, ctx, out)
+    elif t is Element:
+        out.append(node)
+    elif t is list or t is tuple:
+        for n in node:
+            expand_into(out, n, ctx)
+    elif t is Scoped:
+        ctx2 = node.fn(ctx)
+        for n in node.children:
+            expand_into(out, n, ctx2)
+    elif node is None or node is True or node is False:
+        return
+    elif t is int or t is float:
+        out.append(js_num(node))
+    else:
+        raise ReadError(f"Objects are not valid as a child (found: {js_str(node)}).")
+
+
+def expand(nodes: Any, ctx: Ctx) -> list:
+    out: list = []
+    expand_into(out, nodes, ctx)
+    return out
+
+
+# ---------------------------------------------------------------- helpers for components
+
+def without(props: dict, *keys: str) -> dict:
+    """A copy of ``props`` without ``keys`` (the ``...others`` of a destructuring)."""
+    return {k: v for k, v in props.items() if k not in keys}
+
+
+MARKUP_SYNTAXES = ("markdown", "html", "csv", "tsv")
+SERIALIZE_SYNTAXES = ("json", "yaml", "xml")
+FREE_SYNTAXES = ("text",)
+MULTIMEDIA_SYNTAXES = ("multimedia",)
+
+
+def syntax_presentation(props: dict, ctx: Ctx, default: Optional[str] = None,
+                        invalid: tuple = ("multimedia",)) -> str:
+    """The reference's computeSyntaxContext: presentation from ``syntax`` or the context."""
+    syntax = props.get("syntax")
+    pres = None
+    if not js_truthy(syntax):
+        syntax = None
+    elif syntax in MARKUP_SYNTAXES:
+        if "markup" in invalid:
+            raise ReadError(f"Markup syntax ({syntax}) is not supported here.", props)
+        pres = "markup"
+    elif syntax in SERIALIZE_SYNTAXES:
+        if "serialize" in invalid:
+            raise ReadError(f"Serialize syntax ({syntax}) is not supported here.", props)
+        pres = "serialize"
+    elif syntax in FREE_SYNTAXES:
+        if "free" in invalid:
+            raise ReadError(f"Free syntax ({syntax}) is not supported here.", props)
+        pres = "free"
+    elif syntax in MULTIMEDIA_SYNTAXES:
+        if "multimedia" in invalid:
+            raise ReadError(f"Multimedia syntax ({syntax}) is not supported here.", props)
+        pres = "multimedia"
+    else:
+        raise ReadError(f"Unsupported syntax: {js_str(syntax)}", props)
+    if pres is None:
+        pres = ctx.pres
+        if pres is None or pres == "free":
+            d = default or "markdown"
+            return syntax_presentation({"syntax": d, START: props.get(START), END: props.get(END)},
+                                       ctx, default, invalid)
+    return pres

@@ -1,0 +1,187 @@
+"""Captions and captioned paragraphs (the reference's components/utils.tsx).
+
+``captionStyle``: header (a heading, the body in a sub-section), bold, plain
+(caption inline before the body) or hidden. ``captionTextTransform``: upper,
+lower, capitalize, none. ``captionEnding``: colon, newline, colon-newline,
+none (default colon for bold/plain, none otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import essentials as E
+from ._core import El, ReadError, js_str, parse_float, syntax_presentation, trim_children, without
+from ._registry import Param, component
+
+CAPTION_STYLES = ("header", "bold", "plain", "hidden")
+CAPTION_TRANSFORMS = ("upper", "level", "capitalize", "none")
+CAPTION_ENDINGS = ("colon", "newline", "colon-newline", "none")
+
+
+def caption_params(caption=None, serialized=None, style="header", ending=True, colon=False) -> list[Param]:
+    ps = [
+        Param("caption", "string", default=caption, description="The caption (title) text."),
+        Param("captionSerialized", "string", default=serialized,
+              description="The key used for this part in serialized syntaxes (json, yaml, xml)."),
+        Param("captionStyle", "string", CAPTION_STYLES, default=style,
+              description="How the caption shows: header, bold, plain or hidden."),
+        Param("captionTextTransform", "string", CAPTION_TRANSFORMS, default="none",
+              description="Case transform of the caption: upper, capitalize or none."),
+    ]
+    if ending:
+        ps.append(Param("captionEnding", "string", CAPTION_ENDINGS,
+                        description="What follows the caption: colon, newline, colon-newline or none."))
+    if colon:
+        ps.append(Param("captionColon", "boolean", description="Whether a colon follows the caption."))
+    return ps
+
+
+@component("CaptionText", public=False)
+def caption_text(props, children, ctx):
+    caption = props.get("caption")
+    transform = props.get("captionTextTransform")
+    if transform is None:
+        transform = "none"
+    style = props.get("captionStyle")
+    if style is None:
+        style = "header"
+    ending = props.get("captionEnding")
+    text = js_str(caption)
+    if transform == "upper":
+        text = text.upper()
+    elif transform == "lower":
+        text = text.lower()
+    elif transform == "capitalize":
+        text = text[:1].upper() + text[1:]
+    elif transform != "none":
+        raise ReadError(f"Unsupported caption text transform: {js_str(transform)}",
+                        without(props, "caption", "captionTextTransform", "captionStyle", "captionEnding"))
+    if ending is None:
+        ending = "colon" if style in ("bold", "plain") else "none"
+    if "colon" in js_str(ending):
+        return [text + ":"]
+    return [text]
+
+
+def _ct(caption, style, ending, others):
+    p = {"caption": caption, "captionStyle": style, "captionEnding": ending}
+    p.update(others)
+    return El(caption_text, p)
+
+
+@component("Caption", required=["caption"], public=False)
+def caption(props, children, ctx):
+    pres = syntax_presentation(props, ctx)
+    if pres == "markup":
+        cap = props.get("caption")
+        style = props.get("captionStyle")
+        if style is None:
+            style = "header"
+        ending = props.get("captionEnding")
+        tailing = props.get("captionTailingSpace")
+        others = without(props, "caption", "captionStyle", "captionEnding", "captionTailingSpace")
+        if style == "header":
+            return [El(E.Header, others, [_ct(cap, style, ending, others)])]
+        if style == "bold":
+            result = El(E.Bold, others, [_ct(cap, style, ending, others)])
+        elif style == "plain":
+            result = El(E.Inline, {}, [_ct(cap, style, ending, others)])
+        else:
+            return []
+        if tailing is None or tailing:
+            if "newline" in js_str(ending or ""):
+                return [result, El(E.Newline, {})]
+            return [result, " "]
+        return [result]
+    if pres == "serialize":
+        p = {"name": props.get("name"), "type": props.get("type")}
+        p.update(without(props, "caption", "captionSerialized", "name", "type"))
+        return [El(E.Text, p, [props.get("captionSerialized")])]
+    return [El(E.Text, {}, [props.get("caption")])]
+
+
+Caption = caption
+
+
+@component("CaptionedParagraph", aliases=["cp"], required=["caption"], bases=["Paragraph"],
+           params=caption_params())
+def captioned_paragraph(props, children, ctx):
+    """A paragraph with a caption (header, bold, plain or hidden) before its body."""
+    pres = syntax_presentation(props, ctx)
+    if pres == "markup":
+        style = props.get("captionStyle")
+        if style is None:
+            style = "header"
+        others = without(props, "captionStyle")
+        trimmed = trim_children(children, props.get("whiteSpace"), props, ctx.state)
+        has_content = len(trimmed) > 0
+        if style in ("header", "bold", "plain"):
+            cp = {"captionStyle": style, "captionTailingSpace": has_content}
+            cp.update(others)
+            cap = El(Caption, cp)
+            if style == "header":
+                return [El(E.Paragraph, others, [cap, El(E.SubContent, {}, trimmed)])]
+            return [El(E.Paragraph, others, [cap, trimmed])]
+        if style == "hidden":
+            return [El(E.Paragraph, others, trimmed)]
+        raise ReadError(f"Unsupported caption style: {js_str(style)}", props)
+    if pres == "serialize":
+        p = {"name": props.get("captionSerialized") or props.get("caption")}
+        p.update(without(props, "captionSerialized", "caption"))
+        return [El(E.Text, p, children)]
+    return [El(E.Text, {}, children)]
+
+
+CaptionedParagraph = captioned_paragraph
+
+
+def parse_python_slice(spec, total: int) -> tuple[int, int]:
+    """``:3``, ``3:5``, ``5:``, ``-2:``, ``4`` -> (start, end) as the reference reads them."""
+    s = js_str(spec)
+
+    def num(t):
+        f = parse_float(t) if t.strip() else math.nan
+        return f
+
+    if s == ":":
+        return 0, total
+    if s.endswith(":"):
+        return _int(num(s[:-1])), total
+    if s.startswith(":"):
+        return 0, _int(num(s[1:]))
+    if ":" in s:
+        a, b = s.split(":")[:2]
+        return _int(_number(a)), _int(_number(b))
+    i = _int(num(s))
+    return i, i + 1
+
+
+def _number(t: str):
+    # JavaScript Number(): '' -> 0, otherwise the whole text must be numeric
+    t = t.strip()
+    if t == "":
+        return 0
+    try:
+        return float(t)
+    except ValueError:
+        return math.nan
+
+
+def _int(f) -> int:
+    if isinstance(f, float):
+        if math.isnan(f):
+            return 0
+        if math.isinf(f):
+            return 10 ** 12 if f > 0 else -(10 ** 12)
+        return int(f)
+    return int(f)
+
+
+def js_slice(seq: list, start: int, end: int) -> list:
+    n = len(seq)
+    if start < 0:
+        start = max(n + start, 0)
+    if end < 0:
+        end = max(n + end, 0)
+    return list(seq[start:end])
