@@ -1,0 +1,91 @@
+"""IR -> text or chat messages, and the SDK's output formats.
+
+>>> from poml.ir import Element as E
+>>> ir = E("env", {"presentation": "markup", "markup-lang": "markdown"},
+...        [E("p", {}, ["Hello ", E("b", {}, ["world"])]), E("p", {"speaker": "ai"}, ["Hi!"])])
+>>> write(ir, chat=False)
+'Hello **world**\\n\\nHi!'
+>>> write(ir, chat=True)
+[{'speaker': 'system', 'content': 'Hello **world**'}, {'speaker': 'ai', 'content': 'Hi!'}]
+>>> format_result(RenderResult(write(ir, chat=True)), "openai_chat", chat=True)["messages"][1]
+{'role': 'assistant', 'content': 'Hi!'}
+
+Problems in the IR raise :class:`poml._errors.PomlRenderError` (or what the
+``error`` factory returns) carrying the offending element's source span.
+This package never imports :mod:`poml` at import time (``poml`` imports us).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+from ._base import PLACEHOLDER, RenderIssue, Reporter, RichContent, written_to_content
+from ._dispatch import dispatch
+from ._formats import FORMATS, RenderResult, camel_to_snake, format_result, pretty_text
+from ._speakers import VALID_SPEAKERS, to_messages
+
+Message = dict  # {"speaker": "system" | "human" | "ai" | "tool", "content": RichContent}
+ErrorFactory = Callable[[RenderIssue], BaseException]
+
+__all__ = [
+    "write", "write_collect", "RenderResult", "format_result", "pretty_text", "RenderIssue", "FORMATS",
+    "VALID_SPEAKERS", "RichContent", "Message", "camel_to_snake", "count_tokens",
+    "PomlFrame", "PomlMessage", "ContentMultiMedia", "ContentMultiMediaToolRequest",
+    "ContentMultiMediaToolResponse",
+]
+
+
+def _default_error(issue: RenderIssue) -> BaseException:
+    from poml._errors import Diagnostic, PomlRenderError
+
+    start = issue.start if issue.start is not None else 0
+    end = issue.end if issue.end is not None else start
+    diag = Diagnostic(issue.message, start=start, end=end, kind="PomlRenderError")
+    return PomlRenderError(issue.message, diagnostic=diag)
+
+
+def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union[RichContent, list]:
+    """Render an IR tree (:class:`poml.ir.Element`).
+
+    ``chat=True``: a list of ``{"speaker", "content"}`` messages.
+    ``chat=False``: rich content, a ``str`` or a list of ``str`` and media /
+    tool parts. The first problem raises ``error(issue)`` (default:
+    :class:`poml._errors.PomlRenderError`, whose diagnostic has the element's
+    ``start``/``end`` offsets; turn them into line/column with your source).
+    """
+    reporter = Reporter()
+    try:
+        written = dispatch(ir, reporter)
+        if chat:
+            return to_messages(ir, written, reporter)
+        return written_to_content(written)
+    except RenderIssue as issue:
+        raise (error or _default_error)(issue) from None
+
+
+def write_collect(ir: Any, *, chat: bool) -> tuple[Union[RichContent, list], list[RenderIssue]]:
+    """Like :func:`write` but keeps going past problems (for editors): returns (result, issues)."""
+    reporter = Reporter(collect=True)
+    written = dispatch(ir, reporter)
+    result = to_messages(ir, written, reporter) if chat else written_to_content(written)
+    return result, reporter.issues
+
+
+def count_tokens(text: str, model: str = "gpt-4o") -> int:
+    """Tokens of ``text`` with the encoding the ``tokenLimit`` option uses."""
+    from ._tokens import count_tokens as _count
+
+    return _count(text, model)
+
+
+_MODEL_NAMES = {"PomlFrame", "PomlMessage", "ContentMultiMedia", "ContentMultiMediaToolRequest",
+                "ContentMultiMediaToolResponse"}
+
+
+def __getattr__(name: str) -> Any:
+    # The pydantic models load on first use so that importing renderers stays cheap.
+    if name in _MODEL_NAMES:
+        from . import _models
+
+        return getattr(_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

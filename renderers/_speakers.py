@@ -1,0 +1,89 @@
+"""Split a written prompt into chat messages by speaker.
+
+Rules (the reference's ``assignSpeakers``): content starts as ``system``; the
+first explicit ``speaker="human"`` makes ``human`` the default from then on;
+an element's speaker applies to everything it produced (children inherit it,
+and, as in the reference, a later sibling inherits the previous sibling's
+explicit speaker); adjacent output of the same speaker forms one message; a
+prompt that is a single ``system`` message without any explicit ``system``
+becomes a ``human`` message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import Reporter, Written, rich_content, segments
+
+VALID_SPEAKERS = ("system", "human", "ai", "tool")
+
+
+def _speaker_of(element: Any, reporter: Reporter) -> Any:
+    s = element.attrs.get("speaker")
+    if s and s not in VALID_SPEAKERS:
+        reporter.fail(f'"{s}" is not a valid speaker.', element)
+        return None
+    return s or None
+
+
+def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
+    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
+    first_mapping: dict[int, tuple] = {}
+    for m in w.mappings:
+        e = m[0]
+        if e is not None:
+            first_mapping.setdefault(id(e), m)
+
+    spans: list[tuple[int, int, str]] = []
+    state = {"default": "system", "system_given": False}
+
+    def visit(element: Any, inherited: Any) -> None:
+        given = _speaker_of(element, reporter)
+        if given == "system":
+            state["system_given"] = True
+        if given == "human" and state["default"] == "system":
+            state["default"] = "human"
+        m = first_mapping.get(id(element))
+        speaker = given or inherited or state["default"]
+        if m is not None:
+            spans.append((m[1], m[2], speaker))
+        if given:
+            inherited = given
+        for child in element.children:
+            if isinstance(child, str):
+                continue
+            s = _speaker_of(child, reporter)
+            if s:
+                inherited = s
+            visit(child, inherited)
+
+    visit(root, None)
+
+    points = sorted({p for s, e, _ in spans for p in (s, e)})
+    where = {p: i for i, p in enumerate(points)}
+    colour = ["system"] * len(points)
+    for s, e, speaker in spans:
+        for i in range(where[s], where[e] + 1):
+            colour[i] = speaker
+    ranges: list[tuple[int, int, str]] = []
+    start = None
+    for i, p in enumerate(points):
+        c = colour[i]
+        if i == 0 or c != colour[i - 1]:
+            start = p
+        if i == len(points) - 1 or c != colour[i + 1]:
+            ranges.append((start, p, c))
+    if len(ranges) == 1 and ranges[0][2] == "system" and not state["system_given"]:
+        ranges[0] = (ranges[0][0], ranges[0][1], "human")
+    return ranges
+
+
+def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
+    """``[{"speaker": ..., "content": ...}]`` for the written output of ``root``."""
+    ranges = assign_speakers(root, w, reporter)
+    segs = segments(w)
+    messages = []
+    for start, end, speaker in ranges:
+        mine = [s for s in segs if s.start >= start and s.end <= end]
+        messages.append({"speaker": speaker, "content": rich_content(mine)})
+    return messages
