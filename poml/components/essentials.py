@@ -341,3 +341,11 @@ def tool_response(props, children, ctx):
          "speaker": props.get("speaker") or "tool"}
     p.update(others)
     return [El(P.MultiMediaToolResponse, p, [El(Inline, {"syntax": syntax}, children)])]
+
+
+Newline = newline
+List = list_
+Image = image
+AudioComponent = audio
+ToolRequest = tool_request
+ToolResponse = tool_response
