@@ -1,0 +1,64 @@
+"""Chat mode: speaker assignment and message splitting."""
+
+from __future__ import annotations
+
+import pytest
+
+from irxml import ir
+from renderers import RenderIssue, write
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def img(alt, position=""):
+    pos = f' position="{position}"' if position else ""
+    return f'<env presentation="multimedia"><img base64="{PNG}" alt="{alt}"{pos}/></env>'
+
+
+def media(alt):
+    return {"type": "image", "base64": PNG, "alt": alt}
+
+
+CASES = [
+    ("lone-system-becomes-human", "<p>hi</p>", [{"speaker": "human", "content": "hi"}]),
+    ("explicit-system-stays", '<p speaker="system">hi</p>', [{"speaker": "system", "content": "hi"}]),
+    ("system-then-human-default",
+     '<p><p speaker="system">hello world</p><p speaker="human">foo bar</p><p>something</p></p>',
+     [{"speaker": "system", "content": "hello world"}, {"speaker": "human", "content": "foo bar\n\nsomething"}]),
+    ("system-ai", '<p><p speaker="system">hello</p><p speaker="ai">world</p></p>',
+     [{"speaker": "system", "content": "hello"}, {"speaker": "ai", "content": "world"}]),
+    ("default-system-before-human", '<p><p>rules</p><p speaker="human">q</p><p speaker="ai">a</p><p>next</p></p>',
+     [{"speaker": "system", "content": "rules"}, {"speaker": "human", "content": "q"},
+      {"speaker": "ai", "content": "a\n\nnext"}]),
+    ("merge-same-speaker", '<p><p speaker="human">a</p><p speaker="human">b</p></p>',
+     [{"speaker": "human", "content": "a\n\nb"}]),
+    ("empty-messages", '<p><p speaker="human"></p><p speaker="ai"></p></p>', [{"speaker": "human", "content": []}]),
+    ("empty-root", "<p></p>", [{"speaker": "human", "content": []}]),
+    ("child-inherits", '<p speaker="ai"><p>x</p><p>y</p></p>', [{"speaker": "ai", "content": "x\n\ny"}]),
+    ("media-in-message",
+     f'<p><p speaker="human">hello</p><p speaker="ai">{img("img")}world</p></p>',
+     [{"speaker": "human", "content": "hello"}, {"speaker": "ai", "content": [media("img"), "world"]}]),
+    ("top-media-stays-in-message",
+     f'<p><p speaker="human">{img("img1", "top")}Hello</p><p speaker="ai">{img("img2", "top")}World</p></p>',
+     [{"speaker": "human", "content": [media("img1"), "Hello"]},
+      {"speaker": "ai", "content": [media("img2"), "World"]}]),
+]
+
+
+@pytest.mark.parametrize("name,xml,expected", CASES, ids=[c[0] for c in CASES])
+def test_messages(name, xml, expected):
+    assert write(ir(xml), chat=True) == expected
+
+
+def test_non_chat_keeps_everything():
+    tree = ir('<p><p speaker="human">hello</p><p>world</p></p>')
+    assert write(tree, chat=False) == "hello\n\nworld"
+
+
+def test_invalid_speaker():
+    with pytest.raises(RenderIssue, match='"bot" is not a valid speaker.'):
+        write(ir('<p><p speaker="bot">x</p></p>'), chat=True, error=lambda i: i)
+
+
+def test_invalid_speaker_ignored_without_chat():
+    assert write(ir('<p><p speaker="bot">x</p></p>'), chat=False) == "x"
