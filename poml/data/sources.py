@@ -209,12 +209,16 @@ def read_source(
     type: Optional[str] = None,  # noqa: A002 - reference name
     *,
     access: "Optional[FileAccess]" = None,
+    files: "Optional[FileAccess]" = None,
 ) -> Any:
     """Read ``source`` (relative to ``directory``) and convert it like ``<let src>`` does.
 
-    Every read goes through ``access`` (a :class:`~poml._files.FileAccess`); with
-    none given, only ``directory`` (or the current directory) is allowed.
+    Every read goes through ``access`` (a :class:`~poml._files.FileAccess`;
+    ``files`` is another name for it); with none given, only ``directory`` (or
+    the current directory) is allowed.
     """
+    if access is None:
+        access = files
     if access is None:
         from .._files import FileAccess
 
