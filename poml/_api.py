@@ -48,6 +48,25 @@ def _parse_cached(text: str) -> ParsedDocument:
     return doc
 
 
+def clear_caches() -> None:
+    """Forget parsed markup, compiled templates and file reads (benchmarks use it to time cold renders)."""
+    from .template._text import compile_text
+    from .template.expressions import compile_expression
+
+    _PARSE_CACHE.clear()
+    _FILE_CACHE.clear()
+    compile_text.cache_clear()
+    if hasattr(compile_expression, "cache_clear"):
+        compile_expression.cache_clear()
+    try:
+        from . import _files
+    except ImportError:
+        return
+    clear = getattr(_files, "clear_cache", None)
+    if clear is not None:
+        clear()
+
+
 def _read_file_cached(path: str, encoding: Optional[str]) -> str:
     st = os.stat(path)
     hit = _FILE_CACHE.get(path)

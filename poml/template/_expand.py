@@ -198,6 +198,7 @@ class Expander:
         self.result = result if result is not None else ExpansionResult()
         self.disabled = disabled if disabled is not None else set()
         self._count = counter if counter is not None else [0]
+        self._lets = 0  # bumped by every <let>, so texts after one rebuild their scope
         from ..components import lookup, suggest  # late: components import the IR and registry
 
         self._lookup = lookup
@@ -335,8 +336,13 @@ class Expander:
                 props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
             children: list[Node] = []
             is_poml = tag == "poml"
+            lets_seen = self._lets
             for child in element.children:
                 if isinstance(child, XmlText):
+                    if self._lets != lets_seen:
+                        # A <let> among earlier children wrote to the shared context: texts see it.
+                        scope = {**global_ctx, **current_local}
+                        lets_seen = self._lets
                     for v in self.text_values(child.text, scope, child.start):
                         text = _child_text(v)
                         if text is not None:
@@ -389,6 +395,7 @@ class Expander:
 
     # -------------------------------------------------------------------- let
     def _let(self, element: XmlElement, scope: dict, out: dict) -> None:
+        self._lets += 1
         src, type_, name, value = (_attr(element, k) for k in ("src", "type", "name", "value"))
         type_v = type_.value if type_ is not None else None
         name_v = name.value if name is not None else None
@@ -500,12 +507,12 @@ class Expander:
                            hint="the body must be a JSON Schema object")
                 return None
         else:
-            from ._zod import zod_scope
+            from ._zod import is_zod, to_json_schema, zod_scope
 
             result = self.evaluate(text, {"z": zod_scope(), **scope}, where.start, where.end, strip_curly=True)
             if not result:
                 return None
-            schema = result.to_json_schema() if hasattr(result, "to_json_schema") else result
+            schema = to_json_schema(result) if is_zod(result) else result
         if not isinstance(schema, dict):
             self.error(element.start, element.end, "Invalid OpenAPI schema provided",
                        hint="the schema must be a JSON object")

@@ -16,7 +16,7 @@ def pytest_runtest_makereport(item, call):
     if "conformance" not in item.nodeid:
         return
     if report.when == "call":
-        COUNTS["passed" if report.passed else "failed"] += 1
+        COUNTS["passed" if report.passed else "skipped" if report.skipped else "failed"] += 1
     elif report.when == "setup" and report.skipped:
         COUNTS["skipped"] += 1
 

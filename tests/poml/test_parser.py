@@ -1,0 +1,151 @@
+"""The tolerant parser: spans, wrapping rules, escapes, and its behaviour on random input."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import poml
+from poml._source import Source
+from poml.syntax import XmlElement, XmlText, parse_markup
+
+# ------------------------------------------------------------------ examples
+
+
+def test_root_element_spans_cover_the_markup():
+    text = '<poml>\n  <p class-name="x">hi</p>\n</poml>'
+    doc = parse_markup(text)
+    assert doc.issues == [] and doc.trim
+    p = [c for c in doc.root.children if isinstance(c, XmlElement)][0]
+    assert text[p.start:p.end] == '<p class-name="x">hi</p>'
+    attr = p.attributes[0]
+    assert (attr.key, attr.value) == ("class-name", "x")
+    assert text[attr.value_start:attr.value_end] == "x"
+
+
+def test_free_text_is_wrapped_as_preformatted_text():
+    doc = parse_markup("Just words, {{ x }}")
+    assert doc.root.synthetic and not doc.trim
+    assert doc.root.attribute("syntax").value == "text"
+    assert doc.root.attribute("whitespace").value == "pre"
+
+
+def test_text_around_an_element_is_wrapped_as_markdown():
+    doc = parse_markup("Intro <b>bold</b> outro")
+    assert doc.root.synthetic and doc.root.attribute("syntax").value == "markdown"
+
+
+def test_comments_and_whitespace_around_the_root_do_not_wrap():
+    doc = parse_markup("<!-- c -->\n<poml><p>x</p></poml>\n")
+    assert not doc.root.synthetic and doc.root.name == "poml"
+
+
+def test_entity_references_are_dropped_and_split_text():
+    doc = parse_markup("<p>{{b &lt; a}}</p>")
+    assert [c.text for c in doc.root.children] == ["{{b ", " a}}"]
+
+
+def test_mismatched_closing_tag_closes_the_innermost_element():
+    doc = parse_markup("<poml><p>x</b></poml>")
+    assert doc.issues == []
+
+
+@pytest.mark.parametrize(
+    "markup, message",
+    [
+        ("<poml><p>hello</poml>", "is not closed"),
+        ("<p foo>x</p>", "has no value"),
+        ("<p a=b>x</p>", "must be quoted"),
+        ("<p>a & b</p>", "Unexpected character '&'"),
+        ("<p>x</p></q>", "no matching opening tag"),
+    ],
+)
+def test_malformed_markup_is_an_issue_with_a_position(markup, message):
+    doc = parse_markup(markup)
+    assert any(message in i.message for i in doc.issues)
+
+
+def test_doctype_and_entity_declarations_are_refused():
+    doc = parse_markup('<!DOCTYPE x [<!ENTITY a "aaaa">]><p>&a;</p>')
+    assert doc.root is None and "not allowed" in doc.issues[0].message
+
+
+def test_source_line_and_column_are_one_based():
+    src = Source("ab\ncd\n\nef")
+    assert src.line_col(0) == (1, 1)
+    assert src.line_col(4) == (2, 2)
+    assert src.line_col(7) == (4, 1)
+    assert src.line_text(2) == "cd"
+
+
+# --------------------------------------------------------- random markup
+
+_WORDS = st.text(alphabet=string.ascii_letters + string.digits + " .,!?-\n", min_size=0, max_size=12)
+_TAGS = ["p", "b", "i", "u", "s", "span", "task", "role", "hint", "section", "h", "code", "output-format"]
+
+
+def _element(children):
+    return st.builds(lambda tag, kids: f"<{tag}>{''.join(kids)}</{tag}>", st.sampled_from(_TAGS),
+                     st.lists(children, max_size=3))
+
+
+_MARKUP = st.recursive(_WORDS, _element, max_leaves=12)
+_DOCUMENT = st.lists(_MARKUP, max_size=4).map(lambda parts: "<poml>" + "".join(parts) + "</poml>")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_DOCUMENT, st.booleans())
+def test_well_formed_markup_renders_or_raises_only_poml_errors(markup, chat):
+    try:
+        poml.poml(markup, chat=chat)
+    except poml.PomlError:
+        pass
+
+
+def _break(markup: str, data) -> str:
+    """Make well-formed markup malformed in one of several ways."""
+    how = data.draw(st.sampled_from(["drop-close", "bare-lt", "bare-amp", "unquoted", "unclosed-tag"]))
+    if how == "drop-close":
+        closes = [i for i in range(len(markup)) if markup.startswith("</", i)]
+        i = data.draw(st.sampled_from(closes))
+        return markup[:i] + markup[markup.index(">", i) + 1:]
+    pos = data.draw(st.integers(min_value=6, max_value=len(markup) - 7))
+    while pos < len(markup) and markup[pos - 1] not in ">" and markup[pos] != "<":
+        pos += 1  # insert at a text position (after a tag end or before a tag)
+    insert = {"bare-lt": "< x", "bare-amp": " & ", "unquoted": "<p a=b>", "unclosed-tag": "<p"}[how]
+    return markup[:pos] + insert + markup[pos:]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_DOCUMENT, st.data())
+def test_malformed_markup_raises_with_a_valid_line_and_column(markup, data):
+    broken = _break(markup, data)
+    with pytest.raises(poml.PomlError) as info:
+        poml.poml(broken)
+    err = info.value
+    assert err.diagnostic is not None
+    lines = broken.split("\n")
+    assert 1 <= err.line <= len(lines)
+    assert 1 <= err.column <= len(lines[err.line - 1]) + 1
+    assert f":{err.line}:{err.column}:" in str(err)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_without_crashing(text):
+    doc = parse_markup(text)
+    for issue in doc.issues:
+        assert 0 <= issue.start <= issue.end <= len(text) or issue.kind == "PomlLimitError"
+
+    def walk(node):
+        if isinstance(node, XmlText):
+            assert text[node.start:node.end] == node.text or node.start >= 0
+            return
+        for c in node.children:
+            walk(c)
+
+    if doc.root is not None:
+        walk(doc.root)
