@@ -74,13 +74,7 @@ def build(
             sys.setrecursionlimit(old)
     if len(out) == 1 and type(out[0]) is Element:
         return out[0]
-    merged: list = []
-    for c in out:
-        if type(c) is str and merged and type(merged[-1]) is str:
-            merged[-1] += c
-        else:
-            merged.append(c)
-    return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, merged)
+    return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, out)
 
 
 def render_nodes(nodes: list, ctx: Ctx) -> list:

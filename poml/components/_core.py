@@ -421,15 +421,9 @@ def make_element(tag: str, props: dict, children: Any, ctx: Ctx) -> Element:
     out: list = []
     for c in kids:
         expand_into(out, c, ctx)
-    # adjacent text nodes read back as one text node
-    if len(out) > 1:
-        merged: list = []
-        for c in out:
-            if type(c) is str and merged and type(merged[-1]) is str:
-                merged[-1] += c
-            else:
-                merged.append(c)
-        out = merged
+    # Adjacent strings stay separate: they are separate text nodes in the
+    # reference's output (React writes ``<!-- -->`` between them), which the
+    # serialize and html writers can tell apart.
     start = props.get(START)
     end = props.get(END)
     return Element(tag, attrs, out, start, end)

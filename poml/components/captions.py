@@ -60,7 +60,7 @@ def caption_text(props, children, ctx):
     if ending is None:
         ending = "colon" if style in ("bold", "plain") else "none"
     if "colon" in js_str(ending):
-        return [text + ":"]
+        return [text, ":"]  # two text nodes, as in the reference
     return [text]
 
 
