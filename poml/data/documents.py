@@ -99,33 +99,46 @@ def pdf_page_texts(data: bytes, max_pages: Optional[int] = None) -> tuple[list[s
 
 
 def _page_text(page: Any) -> str:
-    """A page's text: chunks on the same baseline run together, a new baseline starts a line."""
-    chunks: list[tuple[str, Optional[float]]] = []
+    """A page's text in content order, as the reference's pdf.js extraction lays it out.
+
+    Chunks on the same baseline run together (a space goes in where a visible
+    gap separates them); a new baseline starts a new line.
+    """
+    chunks: list[tuple[str, float, float, float]] = []
 
     def visit(text: str, cm: Any, tm: Any, font_dict: Any, font_size: Any) -> None:
         if not text:
             return
         try:
-            y: Optional[float] = float(tm[4]) * float(cm[1]) + float(tm[5]) * float(cm[3]) + float(cm[5])
+            x = float(tm[4]) * float(cm[0]) + float(tm[5]) * float(cm[2]) + float(cm[4])
+            y = float(tm[4]) * float(cm[1]) + float(tm[5]) * float(cm[3]) + float(cm[5])
+            size = float(font_size or 0) * abs(float(tm[0]) * float(cm[0]) or 1.0)
         except Exception:
-            y = None
-        chunks.append((text, y))
+            x = y = size = math.nan
+        chunks.append((text, x, y, size))
 
     page.extract_text(visitor_text=visit)
     out: list[str] = []
-    last_y: Optional[float] = None
-    for text, y in chunks:
+    last_x = last_y = math.nan
+    last_w = 0.0
+    for text, x, y, size in chunks:
         text = text.replace("\n", "")  # pypdf's own line guesses; baselines decide here
         if not text:
             continue
-        if not out or y is None or last_y is None or abs(y - last_y) < 0.01:
+        same_line = not out or math.isnan(y) or math.isnan(last_y) or abs(y - last_y) < 0.01
+        if same_line:
+            if (out and not math.isnan(x) and not math.isnan(last_x) and x > last_x + last_w + 0.102 * size
+                    and not out[-1].endswith(" ") and not text.startswith(" ")):
+                out.append(" ")
             out.append(text)
         else:
             # pdf.js keeps a word's trailing space on the line it ends.
             lead = len(text) - len(text.lstrip(" "))
             out.append(" " * lead + "\n" + text[lead:])
-        if y is not None:
+        if not math.isnan(y):
             last_y = y
+        last_x = x
+        last_w = len(text) * (size if not math.isnan(size) else 0.0) * 0.6
     return "".join(out)
 
 
