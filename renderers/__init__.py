@@ -35,13 +35,29 @@ __all__ = [
 ]
 
 
+_error_class: Any = None
+
+
 def _default_error(issue: RenderIssue) -> BaseException:
+    """A :class:`poml._errors.PomlRenderError` that is also a :class:`RenderIssue`.
+
+    Callers may catch either; ``poml`` is imported only here, on the error path.
+    """
+    global _error_class
     from poml._errors import Diagnostic, PomlRenderError
 
+    if _error_class is None:
+        class RenderError(PomlRenderError, RenderIssue):
+            def __init__(self, issue: RenderIssue, diagnostic: Any):
+                PomlRenderError.__init__(self, issue.message, diagnostic=diagnostic)
+                self.message, self.start, self.end, self.element = (
+                    issue.message, issue.start, issue.end, issue.element)
+
+        _error_class = RenderError
     start = issue.start if issue.start is not None else 0
     end = issue.end if issue.end is not None else start
     diag = Diagnostic(issue.message, start=start, end=end, kind="PomlRenderError")
-    return PomlRenderError(issue.message, diagnostic=diag)
+    return _error_class(issue, diag)
 
 
 def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union[RichContent, list]:

@@ -310,3 +310,11 @@ def test_collect_mode_keeps_going():
     result, issues = write_collect(ir("<p><item>a</item><p>b</p><foo/></p>"), chat=False)
     assert result == "b"
     assert [i.message.split(" ")[0] for i in issues] == ["item", "Not"]
+
+
+def test_default_error_is_both_render_issue_and_poml_error():
+    from poml._errors import PomlRenderError
+
+    with pytest.raises(RenderIssue) as info:
+        write(ir("<foo/>"), chat=False)
+    assert isinstance(info.value, PomlRenderError)
