@@ -17,7 +17,10 @@ methods are generated from :data:`TAGS`, one row per component.
 Attribute values are converted the way the official SDK does: ``None`` is
 left out, booleans become ``"true"``/``"false"``, bytes become base64 (a
 ``buffer=`` argument is written as ``base64=``), numbers and strings become
-text, anything else is written as JSON.
+text, anything else is written as JSON. Unlike the official SDK, the special
+characters ``< > & "`` in text and attributes are written with POML's own
+escapes (``#lt;`` ...), since POML does not decode XML entities such as
+``&lt;``: the rendered prompt shows the characters as typed.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import copy
 import inspect
 import json
 import os
+import re
 import warnings
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -205,8 +209,8 @@ class _TagHandle:
         stack = self.prompt._stack
         if not self._entered:
             raise RuntimeError(f"<{self.element.tag}> was exited without being entered.")
-        self._entered = False
         if not stack:
+            self._entered = False
             if exc_type is None:
                 raise RuntimeError(f"<{self.element.tag}> closed after its Prompt block ended.")
             return
@@ -215,6 +219,7 @@ class _TagHandle:
                 raise RuntimeError(f"Mismatched nesting: closing <{self.element.tag}> while <{stack[-1].tag}> is open.")
             return
         stack.pop()
+        self._entered = False
 
     def __repr__(self) -> str:
         return f"<tag {self.element.tag}>"
@@ -232,6 +237,19 @@ def _attr_text(value: Any) -> str:
     return json.dumps(value)
 
 
+# POML does not decode XML entities (``&lt;``); it has its own escapes (``#lt;``). Special
+# characters are written with those, so that ElementTree has nothing left to escape and the
+# engine gives back exactly the text that was added. A ``#`` is escaped only where it would
+# otherwise start one of these escapes.
+_POML_ESCAPES = {"&": "#amp;", "<": "#lt;", ">": "#gt;", '"': "#quot;", "#": "#hash;"}
+_TEXT_SPECIAL = re.compile(r"[&<>]|#(?=(?:quot|apos|amp|lt|gt|hash|lbrace|rbrace);)")
+_ATTR_SPECIAL = re.compile(r'[&<>"]|#(?=(?:quot|apos|amp|lt|gt|hash|lbrace|rbrace);)')
+
+
+def _escape(pattern: "re.Pattern[str]", text: str) -> str:
+    return pattern.sub(lambda m: _POML_ESCAPES[m.group(0)], text)
+
+
 def _prepare_attrs(attrs: Dict[str, Any]) -> Dict[str, str]:
     """Attribute values as text: None dropped, bools lower-case, bytes base64 (``buffer`` -> ``base64``), others JSON."""
     out: Dict[str, str] = {}
@@ -241,7 +259,7 @@ def _prepare_attrs(attrs: Dict[str, Any]) -> Dict[str, str]:
         key = str(key)
         if key == "buffer" and isinstance(value, (bytes, bytearray, memoryview)):
             key = "base64"
-        out[key] = _attr_text(value)
+        out[key] = _escape(_ATTR_SPECIAL, _attr_text(value))
     return out
 
 
@@ -273,8 +291,10 @@ class Prompt:
     def text(self, content: Any = None, /, **attrs: Any) -> Any:
         """Add text to the innermost open element, or with no text, add a ``<Text>`` element.
 
-        ``p.text("Hello")`` appends ``Hello`` (escaped as needed) after what the
-        open element already holds; it raises ``ValueError`` when no element is
+        ``p.text("Hello")`` appends ``Hello`` after what the open element
+        already holds (``<``, ``>``, ``&`` are written as POML's ``#lt;``,
+        ``#gt;``, ``#amp;`` so they render as typed; ``{{ }}`` stays a template
+        expression); it raises ``ValueError`` when no element is
         open. ``p.text(syntax="json")`` (no text, only attributes) adds a
         ``<Text>`` element, to be used in a ``with`` block.
         """
@@ -287,7 +307,7 @@ class Prompt:
         if not self._stack:
             raise ValueError("Cannot add text: no tag is open. Put p.text() inside a `with p.<tag>():` block.")
         element = self._stack[-1]
-        content = str(content)
+        content = _escape(_TEXT_SPECIAL, str(content))
         if len(element):
             last = element[-1]
             last.tail = (last.tail or "") + content
