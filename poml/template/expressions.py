@@ -52,8 +52,8 @@ __all__ = [
 # Total work one evaluation may do: characters of strings built, array items
 # produced or scanned, plus CALL_COST per callback call. Bounds CPU and memory of
 # e.g. ``[s.repeat(1e7), s.repeat(1e7), ...]`` or nested ``map``s.
-MAX_EXPRESSION_WORK = 50_000_000
-CALL_COST = 50
+MAX_EXPRESSION_WORK = 20_000_000
+CALL_COST = 100
 # Nesting of a value being stringified (JSON.stringify, String([...])) or compared.
 MAX_VALUE_DEPTH = 256
 
@@ -160,7 +160,6 @@ class _Arrow:
         self.source = source
 
     def call(self, args: list) -> Any:
-        _charge(CALL_COST)
         frame = _Frame()
         frame.parent = self.scope
         n = len(args)
@@ -763,10 +762,12 @@ def _arg(args: list, i: int) -> Any:
     return args[i] if i < len(args) else UNDEFINED
 
 
-def _callback(args: list, i: int = 0) -> Any:
+def _callback(args: list, i: int = 0, calls: int = 0) -> Any:
+    """The function argument ``i``; charges ``calls`` callback calls up front."""
     f = _arg(args, i)
     if not _is_function(f):
         raise ExpressionError(f"{js_to_string(f) if not isinstance(f, (dict, list)) else 'object'} is not a function")
+    _charge(calls * CALL_COST)
     return f
 
 
@@ -822,6 +823,7 @@ def _s_repeat(s: str, a: list) -> str:
 
 def _expand(rep: Any, match: str, pos: int, s: str) -> str:
     if _is_function(rep):
+        _charge(CALL_COST)
         return js_to_string(_call(rep, [match, pos, s]))
     rep = js_to_string(rep)
     if "$" not in rep:
@@ -983,12 +985,12 @@ def _a_concat(arr: Any, a: list) -> list:
 
 
 def _a_map(arr: Any, a: list) -> list:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     return [_call(f, [x, i, arr]) for i, x in enumerate(arr)]
 
 
 def _a_filter(arr: Any, a: list) -> list:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     return [x for i, x in enumerate(arr) if js_truthy(_call(f, [x, i, arr]))]
 
 
@@ -1005,17 +1007,17 @@ def _a_flat_map(arr: Any, a: list) -> list:
 
 
 def _a_some(arr: Any, a: list) -> bool:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     return any(js_truthy(_call(f, [x, i, arr])) for i, x in enumerate(arr))
 
 
 def _a_every(arr: Any, a: list) -> bool:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     return all(js_truthy(_call(f, [x, i, arr])) for i, x in enumerate(arr))
 
 
 def _a_find(arr: Any, a: list, want_index: bool) -> Any:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     for i, x in enumerate(arr):
         if js_truthy(_call(f, [x, i, arr])):
             return i if want_index else x
@@ -1023,7 +1025,7 @@ def _a_find(arr: Any, a: list, want_index: bool) -> Any:
 
 
 def _a_reduce(arr: Any, a: list) -> Any:
-    f = _callback(a)
+    f = _callback(a, 0, len(arr))
     items = list(enumerate(arr))
     if len(a) >= 2:
         acc = a[1]
@@ -1066,7 +1068,7 @@ def _a_sort(arr: Any, a: list) -> list:
     cmp = _arg(a, 0)
     if cmp is UNDEFINED:
         return sorted(items, key=_sort_key_default)
-    f = _callback(a)
+    f = _callback(a, 0, len(items) * max(1, len(items).bit_length()))
     undef = [x for x in items if x is UNDEFINED]
     rest = [x for x in items if x is not UNDEFINED]
 
@@ -1308,7 +1310,7 @@ def _array_from(a: list) -> list:
         items = []
     _check_list(items)
     if len(a) > 1:
-        f = _callback(a, 1)
+        f = _callback(a, 1, len(items))
         items = [_call(f, [x, i]) for i, x in enumerate(items)]
     return items
 
@@ -1467,6 +1469,8 @@ _TOKEN_RE = re.compile(r"""
 |(?P<str>"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*')
 |(?P<punct>\?\.(?!\d)|\.\.\.|===|!==|>>>=?|<<=|>>=|\*\*=?|[-+*/%&|^=!<>]=|&&=?|\|\|=?|\?\?=?|=>|\+\+|--|<<|>>|[-+*/%<>!?:.,()\[\]{}=&|^~;@#])
 """, re.X)
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
 _IDENT_CHAR = re.compile(r"[\w$]")
 _ESCAPE_RE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
@@ -1514,6 +1518,7 @@ def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0)
         raise ExpressionSandboxError(f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", pos, pos)
     toks: list = []
     braces = 0
+    depth = nest
     n = len(text)
     match = _TOKEN_RE.match
     while pos < n:
@@ -1540,6 +1545,13 @@ def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0)
         elif kind == "str":
             toks.append(("str", _unescape(v[1:-1], pos + 1), pos, end))
         else:
+            if v in _OPENERS:
+                depth += 1
+                if depth > MAX_EXPRESSION_DEPTH:  # refuse before tokenizing the rest
+                    raise ExpressionSandboxError(
+                        f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", pos, end)
+            elif v in _CLOSERS:
+                depth -= 1
             if in_template:
                 if v == "{":
                     braces += 1
