@@ -163,6 +163,7 @@ class FileAccess:
         if "\x00" in text:
             raise PomlPathError(f"Invalid path {text!r}: it contains a NUL character.")
         stripped = text.strip()
+        original = text
         if not stripped:
             raise PomlFileError("An empty path was given where a file is expected.")
         if is_url(stripped):
@@ -197,7 +198,7 @@ class FileAccess:
             raise PomlPathError(f'Cannot resolve path "{_short(text)}": {exc}') from None
         if not self.inside(resolved):
             raise PomlPathError(
-                f'Path "{_short(text)}" resolves to {resolved}, which is outside the allowed '
+                f'Path "{_short(original)}" resolves to {resolved}, which is outside the allowed '
                 f"roots: {self._roots_text()}. Pass roots=[...] to poml.poml() to allow reading "
                 "files from another folder."
             )
