@@ -260,8 +260,11 @@ def poml(
     strict = opts.get("strict", "true").lower() != "false"
     pretty = opts.get("prettyprint", "false").lower() == "true"
 
-    rendered = render_text(text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
-                           roots=roots, allow_network=allow_network)
+    try:
+        rendered = render_text(text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
+                               roots=roots, allow_network=allow_network)
+    except RecursionError:  # a safety net: the parser's depth limit should stop this first
+        raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup is nested too deeply to render.") from None
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=_trace.record_call(markup, text, path, context, ctx, stylesheet, sheet))
 

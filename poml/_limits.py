@@ -6,7 +6,7 @@ with the position that caused it.
 """
 
 MAX_SOURCE_CHARS = 16 * 1024 * 1024   # one markup text or included file
-MAX_NESTING_DEPTH = 500                # element nesting in markup (and include depth x nesting)
+MAX_NESTING_DEPTH = 256                # element nesting in markup; deeper is refused (keeps the recursive builders safe)
 MAX_INCLUDE_DEPTH = 32                 # <include> chains
 MAX_LOOP_ITEMS = 100_000               # items a single for= may iterate
 MAX_EXPANDED_NODES = 1_000_000         # elements produced by expansion in total

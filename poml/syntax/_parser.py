@@ -63,6 +63,9 @@ class XmlElement:
     name_start: int = 0
     name_end: int = 0
     synthetic: bool = False  # the wrapper added for free text / mixed top level
+    # Expansion memo: whether the subtree is free of templates, and its expanded calls.
+    static: Optional[bool] = None
+    memo: Optional[dict] = None
 
     def attribute(self, key: str) -> Optional[XmlAttribute]:
         """The attribute named ``key``, case-insensitively."""

@@ -284,6 +284,32 @@ class Expander:
 
     # --------------------------------------------------------------- elements
     def expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
+        """Expand one element (and its loop copies) into calls.
+
+        A subtree without templates expands the same way every time, so its
+        calls are computed once and kept on the (cached) parse tree.
+        """
+        static = element.static
+        if static is None:
+            static = _is_static(element)
+        if not static:
+            return self._expand_element(element, global_ctx, local_ctx)
+        key = (self.source.path, frozenset(self.disabled) if self.disabled else None)
+        memo = element.memo
+        if memo is not None:
+            hit = memo.get(key)
+            if hit is not None:
+                self._count[0] += hit[1]
+                return hit[0]
+        errors_before, count_before = len(self.sink.items), self._count[0]
+        nodes = self._expand_element(element, global_ctx, local_ctx)
+        if len(self.sink.items) == errors_before:  # never cache a subtree that reported problems
+            if element.memo is None:
+                element.memo = {}
+            element.memo[key] = (nodes, self._count[0] - count_before)
+        return nodes
+
+    def _expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
         self._count[0] += 1
         if self._count[0] > MAX_EXPANDED_NODES:
             if self._count[0] == MAX_EXPANDED_NODES + 1:
@@ -609,6 +635,32 @@ class Expander:
             else:
                 out.extend(child.expand_element(node, scope, {}))
         return out
+
+
+_DYNAMIC_TAGS = frozenset({
+    "let", "include", "meta", "runtime", "context", "stylesheet", *_SCHEMA_TAGS, *_TOOL_TAGS,
+})
+
+
+def _is_static(element: XmlElement) -> bool:
+    """True when the subtree has no templates, loops, conditions or template-layer tags.
+
+    Computed bottom-up once per parsed element (the parse tree is cached).
+    """
+    static = element.name.lower() not in _DYNAMIC_TAGS
+    if static:
+        for attr in element.attributes:
+            if attr.key.lower() in ("for", "if") or (attr.value and "{{" in attr.value):
+                static = False
+                break
+    for child in element.children:
+        if isinstance(child, XmlText):
+            if "{{" in child.text:
+                static = False
+        elif not (child.static if child.static is not None else _is_static(child)):
+            static = False
+    element.static = static
+    return static
 
 
 class _Failed:
