@@ -33,7 +33,7 @@ import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["Prompt", "TAGS"]
 

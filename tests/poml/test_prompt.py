@@ -90,7 +90,7 @@ def test_attribute_conversion():
     assert attrib["n"] == "3" and attrib["f"] == "1.5" and attrib["s"] == "str"
     assert attrib["raw"] == "AAE="
     # JSON, with POML's escapes for the quotes
-    assert attrib["data"] == "{#quot;a#quot;: [1, 2]#rbrace;".replace("#rbrace;", "}")
+    assert attrib["data"] == "{#quot;a#quot;: [1, 2]}"
     assert attrib["lst"] == "[1]"
 
 
