@@ -243,7 +243,7 @@ class Expander:
         if not compiled.has_expr:
             return list(compiled.parts)
         return evaluate_text(
-            compiled, lambda expr, s, e: self.evaluate(expr, scope, s + 2, e - 2), base, self.trim
+            compiled, lambda expr, s, e: self.evaluate(expr, scope, s, e), base, self.trim
         )
 
     def text_as_string(self, text: str, scope: dict, base: int) -> str:

@@ -35,13 +35,15 @@ def unescape(text: str) -> str:
 class Piece:
     """One ``{{ }}`` occurrence: the expression text and its span inside the text."""
 
-    __slots__ = ("expr_text", "start", "end", "whole")
+    __slots__ = ("expr_text", "start", "end", "whole", "expr_start", "expr_end")
 
-    def __init__(self, expr_text: str, start: int, end: int, whole: str):
+    def __init__(self, expr_text: str, start: int, end: int, whole: str, expr_start: int, expr_end: int):
         self.expr_text = expr_text
         self.start = start  # offset of "{{" inside the text
         self.end = end      # offset just after "}}"
         self.whole = whole
+        self.expr_start = expr_start  # offset of the expression itself (after "{{" and spaces)
+        self.expr_end = expr_end
 
 
 class CompiledText:
@@ -63,7 +65,7 @@ def compile_text(text: str) -> CompiledText:
     for m in _CURLY.finditer(text):
         if m.start() > last:
             parts.append(unescape(text[last:m.start()]))
-        parts.append(Piece(m.group(1), m.start(), m.end(), m.group(0)))
+        parts.append(Piece(m.group(1), m.start(), m.end(), m.group(0), m.start(1), m.end(1)))
         if m.group(0) == text.strip():
             lone = True
         last = m.end()
@@ -93,7 +95,7 @@ def evaluate_text(compiled: CompiledText, evaluate: Evaluate, base: int, trim: b
         if isinstance(part, str):
             results.append(part)
             continue
-        value = evaluate(part.expr_text, base + part.start, base + part.end)
+        value = evaluate(part.expr_text, base + part.expr_start, base + part.expr_end)
         if trim and compiled.lone:
             return [value]
         results.append(value)

@@ -1,0 +1,182 @@
+"""The drop-in API: paths vs strings, context and stylesheet arguments, formats, errors, caching."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+import poml
+from poml import _api
+
+
+def test_string_markup_renders_with_context():
+    assert poml.poml("<p>Hello {{name}}!</p>", context={"name": "World"}) == [
+        {"speaker": "human", "content": "Hello World!"}]
+
+
+def test_file_markup_and_json_file_context(tmp_path):
+    (tmp_path / "p.poml").write_text("<poml><task>Greet {{ who }}</task></poml>")
+    (tmp_path / "ctx.json").write_text(json.dumps({"who": "Ada"}))
+    out = poml.poml(str(tmp_path / "p.poml"), context=str(tmp_path / "ctx.json"), chat=False)
+    assert out == "# Task\n\nGreet Ada"
+
+
+def test_missing_path_object_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match="File not found"):
+        poml.poml(tmp_path / "nope.poml")
+
+
+def test_missing_context_file_is_file_not_found():
+    with pytest.raises(FileNotFoundError):
+        poml.poml("<p>x</p>", context="no/such/context.json")
+
+
+def test_path_looking_string_warns_and_renders_as_text():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = poml.poml("prompts/missing.poml", chat=False)
+    assert out == "prompts/missing.poml"
+    assert any("looks like a file path" in str(w.message) for w in caught)
+
+
+def test_stylesheet_dict_changes_presentation():
+    out = poml.poml("<poml><task>Do it.</task></poml>", stylesheet={"task": {"captionStyle": "bold"}}, chat=False)
+    assert out == "**Task:** Do it."
+
+
+def test_output_file_receives_the_raw_result(tmp_path):
+    target = tmp_path / "out.json"
+    result = poml.poml("<p>hi</p>", output_file=str(target))
+    assert json.loads(target.read_text()) == {"messages": result}
+
+
+def test_every_format_agrees_on_the_messages():
+    markup = "<poml><system-msg>Be brief.</system-msg><human-msg>Hi</human-msg></poml>"
+    messages = poml.poml(markup)
+    assert poml.poml(markup, format="dict")["messages"] == messages
+    assert json.loads(poml.poml(markup, format="raw"))["messages"] == messages
+    assert [m["role"] for m in poml.poml(markup, format="openai_chat")["messages"]] == ["system", "user"]
+    assert [m["type"] for m in poml.poml(markup, format="langchain")["messages"]] == ["system", "human"]
+    frame = poml.poml(markup, format="pydantic")
+    assert [m.speaker for m in frame.messages] == ["system", "human"]
+
+
+def test_unknown_format_is_a_value_error():
+    with pytest.raises(ValueError, match="Unknown output format"):
+        poml.poml("<p>x</p>", format="yaml-please")
+
+
+def test_schema_tools_and_runtime_reach_the_dict_format():
+    markup = """<poml>
+      <p>q</p>
+      <output-schema>{"type": "object", "properties": {"a": {"type": "string"}}}</output-schema>
+      <tool-definition name="lookup" description="Find things">{"type": "object"}</tool-definition>
+      <runtime temperature="0.5" max-tokens="100"/>
+    </poml>"""
+    out = poml.poml(markup, format="dict")
+    assert out["schema"]["properties"]["a"] == {"type": "string"}
+    assert out["tools"] == [{"type": "function", "name": "lookup", "description": "Find things",
+                             "parameters": {"type": "object"}}]
+    assert out["runtime"] == {"temperature": 0.5, "maxTokens": 100}
+    openai = poml.poml(markup, format="openai_chat")
+    assert openai["max_tokens"] == 100 and openai["response_format"]["type"] == "json_schema"
+
+
+def test_zod_style_schemas_are_evaluated_in_the_sandbox():
+    out = poml.poml('<poml><p>q</p><output-schema parser="eval">'
+                    'z.object({n: z.number().int().describe("count"), tag: z.string().optional()})'
+                    '</output-schema></poml>', format="dict")
+    assert out["schema"] == {"type": "object", "properties": {
+        "n": {"type": "integer", "description": "count"}, "tag": {"type": "string"}},
+        "required": ["n"], "additionalProperties": False}
+
+
+# ------------------------------------------------------------------- errors
+
+
+def _error(markup: str, **kwargs) -> poml.PomlError:
+    with pytest.raises(poml.PomlError) as info:
+        poml.poml(markup, **kwargs)
+    return info.value
+
+
+def test_unknown_component_suggests_the_nearest_names():
+    err = _error("<poml>\n  <tsak>x</tsak>\n</poml>")
+    assert isinstance(err, poml.PomlComponentError)
+    assert (err.line, err.column) == (2, 4)
+    assert "Do you mean: task" in str(err)
+    assert "  2 |   <tsak>x</tsak>" in str(err) and "^^^^" in str(err)
+
+
+def test_undefined_variable_points_at_the_expression():
+    err = _error("<poml><p>Hi {{ nmae }}</p></poml>")
+    assert isinstance(err, poml.PomlTemplateError)
+    assert "nmae is not defined" in str(err)
+    assert err.column == 16
+
+
+def test_bad_attribute_value_names_the_attribute():
+    err = _error('<poml><example chat="yes"><input>a</input></example></poml>')
+    assert isinstance(err, poml.PomlComponentError) and '"chat" should be a boolean' in str(err)
+
+
+def test_unclosed_tag_is_a_syntax_error_at_the_tag():
+    err = _error("<poml>\n<p>hello\n</poml>")
+    assert isinstance(err, poml.PomlSyntaxError)
+    assert err.line == 1 and "not closed" in str(err)
+
+
+def test_missing_include_names_the_file(tmp_path):
+    (tmp_path / "main.poml").write_text('<poml><include src="gone.poml"/></poml>')
+    with pytest.raises(poml.PomlFileError) as info:
+        poml.poml(tmp_path / "main.poml")
+    assert "gone.poml" in str(info.value) and str(tmp_path / "main.poml") in str(info.value)
+
+
+def test_two_output_schemas_are_refused():
+    err = _error('<poml><output-schema>{"type":"string"}</output-schema>'
+                 '<output-schema>{"type":"string"}</output-schema></poml>')
+    assert "Multiple output-schema" in str(err)
+
+
+def test_non_strict_mode_renders_what_it_can():
+    out = poml.poml("<poml><p>ok</p><tsak>x</tsak></poml>", chat=False, extra_args=["--strict", "false"])
+    assert out == "ok"
+
+
+def test_errors_in_included_files_point_into_them(tmp_path):
+    (tmp_path / "part.poml").write_text("<poml>\n<p>{{ missing }}</p>\n</poml>")
+    (tmp_path / "main.poml").write_text('<poml><include src="part.poml"/></poml>')
+    with pytest.raises(poml.PomlTemplateError) as info:
+        poml.poml(tmp_path / "main.poml")
+    assert info.value.path.endswith("part.poml") and info.value.line == 2
+
+
+# ------------------------------------------------------------------ caching
+
+
+def test_the_same_markup_is_parsed_once(monkeypatch):
+    calls = []
+    real = _api.parse_markup
+    monkeypatch.setattr(_api, "parse_markup", lambda text: calls.append(text) or real(text))
+    _api.clear_caches()
+    markup = "<poml><p>{{ a }}</p></poml>"
+    assert poml.poml(markup, context={"a": 1}, chat=False) == "1"
+    assert poml.poml(markup, context={"a": 2}, chat=False) == "2"
+    assert calls == [markup]
+
+
+def test_an_edited_file_is_read_again(tmp_path):
+    f = tmp_path / "p.poml"
+    f.write_text("<p>one</p>")
+    assert poml.poml(f, chat=False) == "one"
+    f.write_text("<p>two, longer</p>")
+    assert poml.poml(f, chat=False) == "two, longer"
+
+
+def test_loop_copies_of_static_children_render_independently():
+    out = poml.poml('<poml><list><item for="x in xs"><b>k</b>: {{x}}</item></list></poml>',
+                    context={"xs": [1, 2]}, chat=False)
+    assert out == "- **k**: 1\n- **k**: 2"
