@@ -193,6 +193,8 @@ def js_parse_int(text: Optional[str]) -> Optional[int]:
     """``parseInt(text, 10)``-like; ``None`` where JavaScript gives ``NaN``."""
     if text is None:
         return None
+    if text.isdigit() and text.isascii():
+        return int(text)
     m = _INT_RE.match(text)
     if not m:
         return None

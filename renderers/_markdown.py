@@ -23,6 +23,7 @@ from ._options import int_attr, priority_attr
 _NEWLINES_ONLY = re.compile(r"\n+")
 _BLANKS_ONLY = re.compile(r"[ \t]*")
 _LAYOUT_SPACE = {"block": "\n\n", "newline": "\n", "inline": ""}
+_NO_ATTRS: dict = {}
 _BULLETS = {"star": "* ", "dash": "- ", "plus": "+ "}
 
 
@@ -43,6 +44,10 @@ class Box:
 
 def collapse_space(first: str, second: str) -> str:
     """Join two margins, overlapping the longest suffix of ``first`` that prefixes ``second``."""
+    if not first or not second:
+        return first + second
+    if first == second:
+        return first
     result = first + second
     for i in range(1, min(len(first), len(second)) + 1):
         if first[-i:] == second[:i]:
@@ -102,9 +107,13 @@ class MarkdownWriter:
     def make_box(self, inner: Any, layout: str, element: Any) -> Box:
         """Give ``inner`` (text or box) the margins of ``layout`` and apply the element's limits."""
         space = _LAYOUT_SPACE[layout]
-        char_limit = int_attr(element, "char-limit")
-        token_limit = int_attr(element, "token-limit")
-        priority = priority_attr(element)
+        attrs = element.attrs if element is not None else _NO_ATTRS
+        if attrs and ("char-limit" in attrs or "token-limit" in attrs or "priority" in attrs):
+            char_limit = int_attr(element, "char-limit")
+            token_limit = int_attr(element, "token-limit")
+            priority = priority_attr(element)
+        else:
+            char_limit = token_limit = priority = None
         if isinstance(inner, str):
             text = truncate_text(inner, char_limit, token_limit, self.truncate)
             return Box(text, space, space, [(element, 0, len(text) - 1)], [], priority)
@@ -146,17 +155,71 @@ class MarkdownWriter:
         return self.make_box(box, "block" if blank_line or blank_line is None else "newline", element)
 
     def children(self, nodes: list, element: Any = None) -> Box:
-        boxes = [Box(c) if isinstance(c, str) else self.box(c) for c in nodes]
+        box = self.box
+        boxes = [Box(c) if c.__class__ is str else box(c) for c in nodes]
         return self.concat(boxes, element)
 
     def concat(self, boxes: list, element: Any = None) -> Box:
         """Join sibling boxes, collapsing margins and honouring the parent's limits."""
-        char_limit = int_attr(element, "char-limit") if element is not None else None
-        token_limit = int_attr(element, "token-limit") if element is not None else None
+        char_limit = token_limit = None
+        if element is not None:
+            attrs = element.attrs
+            if "char-limit" in attrs or "token-limit" in attrs:
+                char_limit = int_attr(element, "char-limit")
+                token_limit = int_attr(element, "token-limit")
 
         # Whitespace-only text next to a block (or between two media) would add
         # stray spaces or blank lines: drop it, repeatedly.
+        if len(boxes) == 1 and char_limit is None and token_limit is None:
+            b = boxes[0]
+            if not b.media:
+                # One child: nothing to collapse (a lone blank box has no neighbours).
+                return Box(b.text, b.before, b.after, b.mappings, b.media)
         kept = boxes
+        blank = has_media = False
+        for b in kept:
+            if b.media:
+                has_media = True
+            if not b.text.strip(" \t"):
+                blank = True
+        if blank:
+            kept = self._drop_blank_boxes(kept)
+
+        if char_limit is not None or token_limit is not None:
+            kept = drop_low_priority(kept, char_limit, token_limit, self.truncate.model)
+
+        if not kept:
+            text = ""
+            before = after = ""
+            mappings: list = []
+            media: list = []
+        elif has_media:
+            text, before, after, mappings, media = self._join_with_media(kept)
+        else:
+            # Common case: plain text boxes, margins collapse between neighbours.
+            mappings = []
+            parts = []
+            length = 0
+            last = len(kept) - 1
+            for i, b in enumerate(kept):
+                if b.mappings:
+                    mappings.extend(shift_mappings(b.mappings, length) if length else b.mappings)
+                parts.append(b.text)
+                length += len(b.text)
+                if i < last:
+                    gap = collapse_space(b.after, kept[i + 1].before)
+                    if gap:
+                        parts.append(gap)
+                        length += len(gap)
+            text = "".join(parts)
+            before, after = kept[0].before, kept[last].after
+            media = []
+        if char_limit is not None or token_limit is not None:
+            text = truncate_text(text, char_limit, token_limit, self.truncate)
+        return Box(text, before, after, mappings, media)
+
+    @staticmethod
+    def _drop_blank_boxes(kept: list) -> list:
         while True:
             n = len(kept)
             nxt = []
@@ -171,12 +234,11 @@ class MarkdownWriter:
                         continue
                 nxt.append(b)
             if len(nxt) == n:
-                break
+                return kept
             kept = nxt
 
-        if char_limit is not None or token_limit is not None:
-            kept = drop_low_priority(kept, char_limit, token_limit, self.truncate.model)
-
+    @staticmethod
+    def _join_with_media(kept: list) -> tuple:
         # Boxes holding only floating (top/bottom) media take no part in spacing.
         def floating(b: Box) -> bool:
             return _media_only(b) and all(m.position != "here" for m in b.media)
@@ -219,10 +281,7 @@ class MarkdownWriter:
                 parts.append(gap)
                 length += len(gap)
             i += 1
-        text = "".join(parts)
-        if char_limit is not None or token_limit is not None:
-            text = truncate_text(text, char_limit, token_limit, self.truncate)
-        return Box(text, before, after, mappings, media)
+        return "".join(parts), before, after, mappings, media
 
     # -- lists and tables ----------------------------------------------------
     def list_box(self, style: str, element: Any) -> Box:

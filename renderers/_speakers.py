@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Reporter, Written, rich_content, segments
+from ._base import Reporter, Written, rich_content, segments, written_to_content
 
 VALID_SPEAKERS = ("system", "human", "ai", "tool")
 
@@ -31,30 +31,32 @@ def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int
     first_mapping: dict[int, tuple] = {}
     for m in w.mappings:
         e = m[0]
-        if e is not None:
-            first_mapping.setdefault(id(e), m)
+        if e is not None and id(e) not in first_mapping:
+            first_mapping[id(e)] = m
 
     spans: list[tuple[int, int, str]] = []
-    state = {"default": "system", "system_given": False}
+    default = "system"
+    system_given = False
 
     def visit(element: Any, inherited: Any) -> None:
-        given = _speaker_of(element, reporter)
+        nonlocal default, system_given
+        given = _speaker_of(element, reporter) if "speaker" in element.attrs else None
         if given == "system":
-            state["system_given"] = True
-        if given == "human" and state["default"] == "system":
-            state["default"] = "human"
+            system_given = True
+        elif given == "human" and default == "system":
+            default = "human"
         m = first_mapping.get(id(element))
-        speaker = given or inherited or state["default"]
         if m is not None:
-            spans.append((m[1], m[2], speaker))
+            spans.append((m[1], m[2], given or inherited or default))
         if given:
             inherited = given
         for child in element.children:
-            if isinstance(child, str):
+            if child.__class__ is str:
                 continue
-            s = _speaker_of(child, reporter)
-            if s:
-                inherited = s
+            if "speaker" in child.attrs:
+                s = _speaker_of(child, reporter)
+                if s:
+                    inherited = s
             visit(child, inherited)
 
     visit(root, None)
@@ -63,23 +65,38 @@ def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int
     where = {p: i for i, p in enumerate(points)}
     colour = ["system"] * len(points)
     for s, e, speaker in spans:
-        for i in range(where[s], where[e] + 1):
-            colour[i] = speaker
+        a, b = where[s], where[e]
+        if a <= b:
+            colour[a:b + 1] = [speaker] * (b + 1 - a)
     ranges: list[tuple[int, int, str]] = []
     start = None
+    last = len(points) - 1
     for i, p in enumerate(points):
         c = colour[i]
         if i == 0 or c != colour[i - 1]:
             start = p
-        if i == len(points) - 1 or c != colour[i + 1]:
+        if i == last or c != colour[i + 1]:
             ranges.append((start, p, c))
-    if len(ranges) == 1 and ranges[0][2] == "system" and not state["system_given"]:
+    if len(ranges) == 1 and ranges[0][2] == "system" and not system_given:
         ranges[0] = (ranges[0][0], ranges[0][1], "human")
     return ranges
 
 
+def _has_speaker(element: Any) -> bool:
+    if "speaker" in element.attrs:
+        return True
+    for c in element.children:
+        if not isinstance(c, str) and _has_speaker(c):
+            return True
+    return False
+
+
 def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
     """``[{"speaker": ..., "content": ...}]`` for the written output of ``root``."""
+    if w.mappings and not _has_speaker(root):
+        # Nobody speaks explicitly: one system message covering everything, which
+        # the "lone system message" rule turns into a human message.
+        return [{"speaker": "human", "content": written_to_content(w)}]
     ranges = assign_speakers(root, w, reporter)
     segs = segments(w)
     messages = []
