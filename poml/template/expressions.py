@@ -31,6 +31,7 @@ import functools
 import json
 import math
 import re
+import sys
 import threading
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -366,16 +367,43 @@ def _to_primitive(v: Any) -> Any:
     return js_to_string(v)
 
 
-_NUM_RE = re.compile(
-    r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+")
 _JS_WS = " \t\n\r\x0b\x0c\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+_DIGITS = "0123456789"
+_RADIX_DIGITS = {"x": "0123456789abcdefABCDEF", "o": "01234567", "b": "01"}
+
+
+def _is_numeric_literal(s: str) -> bool:
+    """StringNumericLiteral check with str.lstrip (C speed, no regex backtracking)."""
+    if len(s) > 2 and s[0] == "0" and s[1] in "xXoObB":
+        return s[2:].lstrip(_RADIX_DIGITS[s[1].lower()]) == ""
+    t = s[1:] if s[:1] in "+-" else s
+    if t == "Infinity":
+        return True
+    rest = t.lstrip(_DIGITS)
+    n = len(t) - len(rest)
+    if rest[:1] == ".":
+        frac = rest[1:].lstrip(_DIGITS)
+        n += len(rest) - 1 - len(frac)
+        rest = frac
+    if n == 0:
+        return False
+    if rest[:1] in ("e", "E"):
+        e = rest[1:]
+        if e[:1] in ("+", "-"):
+            e = e[1:]
+        rest = e.lstrip(_DIGITS)
+        if len(rest) == len(e):
+            return False
+    return rest == ""
 
 
 def _str_to_number(s: str) -> float | int:
     s = s.strip(_JS_WS)
     if not s:
         return 0
-    if not _NUM_RE.fullmatch(s):
+    if not _is_numeric_literal(s):
         return _NAN
     if s[0] == "0" and len(s) > 2 and s[1] in "xXoObB":
         return _norm(int(s[2:], {"x": 16, "o": 8, "b": 2}[s[1].lower()]))
@@ -731,14 +759,22 @@ def _is_function(f: Any) -> bool:
     return type(f) is _Arrow or type(f) is _Bound or (type(f) is _Builtin and f.fn is not None)
 
 
+def _charged(r: Any) -> Any:
+    """Charge the size of a string/array a built-in produced (bounds total memory)."""
+    t = type(r)
+    if (t is str or t is list) and len(r) > 64:
+        _charge(len(r))
+    return r
+
+
 def _call(f: Any, args: list, text: str = "") -> Any:
     t = type(f)
     if t is _Arrow:
         return f.call(args)
     if t is _Bound:
-        return f.fn(f.this, args)
+        return _charged(f.fn(f.this, args))
     if t is _Builtin and f.fn is not None:
-        return f.fn(args)
+        return _charged(f.fn(args))
     if callable(f) and not isinstance(f, (str, list, tuple, dict, int, float, type(None))):
         raise ExpressionSandboxError(
             f"{text or 'value'} is a host function; only built-in methods can be called in expressions")
@@ -750,11 +786,11 @@ def _call_method(o: Any, name: str, args: list, text: str) -> Any:
     if t is str:
         m = _STR_METHODS.get(name)
         if m is not None:
-            return m(o, args)
+            return _charged(m(o, args))
     elif t is list or t is tuple:
         m = _ARR_METHODS.get(name)
         if m is not None:
-            return m(o, args)
+            return _charged(m(o, args))
     return _call(_get_named(o, name), args, text)
 
 
@@ -766,6 +802,9 @@ def _callback(args: list, i: int = 0, calls: int = 0) -> Any:
     """The function argument ``i``; charges ``calls`` callback calls up front."""
     f = _arg(args, i)
     if not _is_function(f):
+        if callable(f) and not isinstance(f, (str, list, tuple, dict, int, float, type(None))):
+            raise ExpressionSandboxError(
+                "a host function cannot be called in expressions; only built-in methods can")
         raise ExpressionError(f"{js_to_string(f) if not isinstance(f, (dict, list)) else 'object'} is not a function")
     _charge(calls * CALL_COST)
     return f
@@ -822,6 +861,9 @@ def _s_repeat(s: str, a: list) -> str:
 
 
 def _expand(rep: Any, match: str, pos: int, s: str) -> str:
+    if not _is_function(rep) and callable(rep) and not isinstance(rep, (str, list, tuple, dict)):
+        raise ExpressionSandboxError(
+            "a host function cannot be called in expressions; only built-in methods can")
     if _is_function(rep):
         _charge(CALL_COST)
         return js_to_string(_call(rep, [match, pos, s]))
@@ -834,6 +876,13 @@ def _expand(rep: Any, match: str, pos: int, s: str) -> str:
 
 def _s_replace(s: str, a: list, everything: bool) -> str:
     pat, rep = js_to_string(_arg(a, 0)), _arg(a, 1)
+    if isinstance(rep, str) and "$`" not in rep and "$'" not in rep:
+        # the replacement does not depend on the position: let str.replace do the work
+        piece = _expand(rep, pat, 0, s)
+        count = (s.count(pat) if pat else len(s) + 1) if everything else (1 if pat in s else 0)
+        if len(s) + count * (len(piece) - len(pat)) > MAX_STRING_CHARS:
+            raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
+        return _check_str(s.replace(pat, piece, -1 if everything else 1))
     out: list[str] = []
     i = 0
     total = 0
@@ -1202,6 +1251,12 @@ def _round(x: float) -> Any:
     return math.floor(x + 0.5) if abs(x) < _SAFE_INT else x
 
 
+@functools.lru_cache(maxsize=64)
+def _digit_run(radix: int) -> re.Pattern:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:radix]
+    return re.compile("[" + re.escape(digits + digits.upper()) + "]*")
+
+
 def _parse_int(a: list) -> Any:
     s = js_to_string(_arg(a, 0)).lstrip(_JS_WS)
     radix = _to_integer(_arg(a, 1)) if _arg(a, 1) is not UNDEFINED else 0
@@ -1217,10 +1272,7 @@ def _parse_int(a: list) -> Any:
         s = s[2:]
     if not 2 <= radix <= 36:
         return _NAN
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:int(radix)]
-    n = 0
-    while n < len(s) and s[n].lower() in digits and s[n].isascii():
-        n += 1
+    n = _digit_run(int(radix)).match(s).end()  # a regex: linear even on huge strings
     if n == 0:
         return _NAN
     if n > 400:  # beyond float range anyway
@@ -1228,7 +1280,7 @@ def _parse_int(a: list) -> Any:
     return _norm(sign * int(s[:n], int(radix)))
 
 
-_FLOAT_PREFIX = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+_FLOAT_PREFIX = re.compile(r"[+-]?(?:Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
 
 
 def _parse_float(a: list) -> Any:
@@ -1378,15 +1430,21 @@ _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # JS
 def _stringify_top(value: Any, indent: Any) -> Any:
     gap = " " * indent if isinstance(indent, int) else (indent or "")
     out: list[str] = []
-    if not _stringify(value, gap, "", out, set(), 0):
+    if not _stringify(value, gap, "", out, set(), 0, [0]):
         return UNDEFINED
     return "".join(out)
 
 
-def _stringify(v: Any, gap: str, cur: str, out: list, seen: set, depth: int) -> bool:
-    """Append JSON for ``v``; False when ``v`` has no JSON form (undefined, functions)."""
+def _stringify(v: Any, gap: str, cur: str, out: list, seen: set, depth: int, size: list) -> bool:
+    """Append JSON for ``v``; False when ``v`` has no JSON form (undefined, functions).
+
+    ``size`` counts the characters of strings written so far, to refuse early.
+    """
     t = type(v)
     if t is str:
+        size[0] += len(v) + 2
+        if size[0] > MAX_STRING_CHARS:
+            raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
         out.append(_encode_str(v))
     elif t is bool:
         out.append("true" if v else "false")
@@ -1423,7 +1481,7 @@ def _stringify(v: Any, gap: str, cur: str, out: list, seen: set, depth: int) -> 
                         out.append(sep)
                     out.append(_encode_str(k if type(k) is str else js_to_string(k)))
                     out.append(": " if gap else ":")
-                    if _stringify(x, gap, inner, out, seen, depth + 1):
+                    if _stringify(x, gap, inner, out, seen, depth + 1, size):
                         first = False
                     else:
                         del out[mark:]
@@ -1439,7 +1497,7 @@ def _stringify(v: Any, gap: str, cur: str, out: list, seen: set, depth: int) -> 
                 for i, x in enumerate(v):
                     if i:
                         out.append(sep)
-                    if not _stringify(x, gap, inner, out, seen, depth + 1):
+                    if not _stringify(x, gap, inner, out, seen, depth + 1, size):
                         out.append("null")
                 out.append("\n" + cur + "]" if gap else "]")
         seen.discard(id(v))
@@ -1464,7 +1522,7 @@ def js_json_stringify(value: Any, indent: Optional[int | str] = None) -> str:
 
 _TOKEN_RE = re.compile(r"""
  (?P<ws>\s+)
-|(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+|(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
 |(?P<name>(?:[^\W\d]|\$)[\w$\u200c\u200d]*)
 |(?P<str>"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*')
 |(?P<punct>\?\.(?!\d)|\.\.\.|===|!==|>>>=?|<<=|>>=|\*\*=?|[-+*/%&|^=!<>]=|&&=?|\|\|=?|\?\?=?|=>|\+\+|--|<<|>>|[-+*/%<>!?:.,()\[\]{}=&|^~;@#])
@@ -1513,10 +1571,34 @@ def _pairs_ok(s: str) -> bool:
 
 
 def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0) -> tuple[list, int]:
-    """Tokens of ``text`` from ``pos``; in a template ``${`` stops at its closing ``}``."""
+    """All tokens of ``text`` from ``pos`` and the end offset (used inside template literals)."""
+    end: list[int] = [len(text)]
+    toks = list(_scan(text, pos, in_template, nest, end))
+    return toks, end[0]
+
+
+class _LazyTokens:
+    """Tokens scanned on demand, so hostile input is refused before it is all tokenized."""
+
+    __slots__ = ("_gen", "_toks")
+
+    def __init__(self, gen: Any):
+        self._gen = gen
+        self._toks: list = []
+
+    def __getitem__(self, i: int) -> Token:
+        toks = self._toks
+        while len(toks) <= i:
+            if toks and toks[-1][0] == "eof":
+                return toks[-1]
+            toks.append(next(self._gen))
+        return toks[i]
+
+
+def _scan(text: str, pos: int, in_template: bool, nest: int, end_box: list) -> Any:
+    """Yield the tokens of ``text`` from ``pos``; in a template ``${`` stops at its closing ``}``."""
     if nest > MAX_EXPRESSION_DEPTH:
         raise ExpressionSandboxError(f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", pos, pos)
-    toks: list = []
     braces = 0
     depth = nest
     n = len(text)
@@ -1525,7 +1607,7 @@ def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0)
         c = text[pos]
         if c == "`":
             tok, pos = _template(text, pos, nest)
-            toks.append(tok)
+            yield tok
             continue
         m = match(text, pos)
         if m is None:
@@ -1539,11 +1621,11 @@ def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0)
         if kind == "num":
             if end < n and _IDENT_CHAR.match(text, end):
                 raise ExpressionSyntaxError("Invalid or unexpected token", pos, end + 1)
-            toks.append(("num", _number_literal(v), pos, end))
+            yield ("num", _number_literal(v), pos, end)
         elif kind == "name":
-            toks.append(("name", v, pos, end))
+            yield ("name", v, pos, end)
         elif kind == "str":
-            toks.append(("str", _unescape(v[1:-1], pos + 1), pos, end))
+            yield ("str", _unescape(v[1:-1], pos + 1), pos, end)
         else:
             if v in _OPENERS:
                 depth += 1
@@ -1557,15 +1639,16 @@ def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0)
                     braces += 1
                 elif v == "}":
                     if braces == 0:
-                        toks.append(("eof", None, pos, pos))
-                        return toks, end
+                        end_box[0] = end
+                        yield ("eof", None, pos, pos)
+                        return
                     braces -= 1
-            toks.append((v, v, pos, end))
+            yield (v, v, pos, end)
         pos = end
     if in_template:
         raise ExpressionSyntaxError("Unterminated template literal", pos, pos)
-    toks.append(("eof", None, n, n))
-    return toks, n
+    end_box[0] = n
+    yield ("eof", None, n, n)
 
 
 def _template(text: str, pos: int, nest: int) -> tuple[Token, int]:
@@ -1772,6 +1855,9 @@ class _Parser:
             while ops and (ops[-1][1] > prec or (ops[-1][1] == prec and typ != "**")):
                 self.reduce(operands, ops)
             ops.append((typ, prec, t[2], t[3]))
+            if len(ops) > MAX_EXPRESSION_DEPTH:  # only right-associative ** can pile up
+                raise ExpressionSandboxError(
+                    f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", t[2], t[3])
             operands.append(self.unary())
         while ops:
             self.reduce(operands, ops)
@@ -1811,6 +1897,9 @@ class _Parser:
                     self.fail(t)
                 break
             prefix.append(t)
+            if len(prefix) > MAX_EXPRESSION_DEPTH:
+                raise ExpressionSandboxError(
+                    f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", t[2], t[3])
             self.i += 1
         node = self.postfix()
         for t in reversed(prefix):
@@ -2107,6 +2196,8 @@ def _compile_args(args: list, text: str) -> Callable[[Any], list]:
             v = f(scope)
             if sp:
                 out.extend(_iterate(v))
+                if len(out) > MAX_ARRAY_ITEMS:
+                    break
             else:
                 out.append(v)
         return _check_list(out)
@@ -2386,6 +2477,22 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
+def _ensure_stack() -> None:
+    """Leave room for parsing/compiling MAX_EXPRESSION_DEPTH levels (about 6 frames each).
+
+    Only ever raises the interpreter's recursion limit, and only when the current
+    stack plus that room would not fit; a RecursionError is still caught as a backstop.
+    """
+    f: Any = sys._getframe()
+    used = 0
+    while f is not None:
+        used += 1
+        f = f.f_back
+    need = used + MAX_EXPRESSION_DEPTH * 8 + 200
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
+
+
 @functools.lru_cache(maxsize=4096)
 def compile_expression(text: str) -> Expression:
     """Parse ``text`` once (cached) into an :class:`Expression`.
@@ -2402,7 +2509,8 @@ def compile_expression(text: str) -> Expression:
         raise ExpressionSandboxError(
             f"expression longer than {MAX_EXPRESSION_CHARS} characters", 0, len(text))
     try:
-        toks, _ = _tokenize(text)
+        _ensure_stack()
+        toks = _LazyTokens(_scan(text, 0, False, 0, [0]))
         names: set[str] = set()
         parser = _Parser(text, toks, [], names)
         tree = parser.parse()

@@ -1,0 +1,321 @@
+"""The expression sandbox: escape attempts and resource bombs are refused, quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from poml._limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_STRING_CHARS
+from poml.template.expressions import (
+    UNDEFINED,
+    ExpressionError,
+    ExpressionSandboxError,
+    compile_expression,
+    js_to_string,
+)
+
+
+class Secret:
+    """A host object in the scope: its attributes must never be reachable."""
+
+    password = "hunter2"
+
+    def __init__(self) -> None:
+        self.token = "t0k3n"
+
+    def method(self) -> str:  # pragma: no cover - must never run
+        raise AssertionError("host method was called")
+
+
+def host_function(*args):  # pragma: no cover - must never run
+    raise AssertionError("host function was called")
+
+
+def make_scope() -> dict:
+    return {
+        "x": {"y": 1, "name": "n"},
+        "items": [1, 2, 3],
+        "s": "text",
+        "secret": Secret(),
+        "f": host_function,
+        "o": {"f": host_function, "m": Secret().method},
+        "key": "__class__",
+        "ckey": "constructor",
+        "cls": Secret,
+        "big": "x" * (MAX_STRING_CHARS // 2 + 1),
+    }
+
+
+def refused(src: str, scope: dict | None = None, *, within: float = 0.1) -> ExpressionSandboxError:
+    """Compile and evaluate ``src``; it must raise ExpressionSandboxError within ``within`` seconds."""
+    scope = make_scope() if scope is None else scope
+    t0 = time.perf_counter()
+    with pytest.raises(ExpressionSandboxError) as info:
+        compile_expression(src).evaluate(scope)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < within, f"{src[:60]!r} took {elapsed * 1000:.1f} ms to refuse"
+    return info.value
+
+
+# Each of these tries to leave the data: refused, and the message names the culprit.
+ESCAPES = [
+    ("constructor", "constructor"),
+    ("x.constructor", "constructor"),
+    ("x['constructor']", "constructor"),
+    ("x['constr' + 'uctor']", "constructor"),
+    ("x[`constr${'uctor'}`]", "constructor"),
+    ("x[ckey]", "constructor"),
+    ("x.constructor.constructor('return process')()", "constructor"),
+    ("''.constructor.constructor('return this')()", "constructor"),
+    ("[].map.constructor", "constructor"),
+    ("(x => x).constructor", "constructor"),
+    ("x.__class__", "__class__"),
+    ("[].__class__.__mro__", "__class__"),
+    ("''.__class__.__base__.__subclasses__()", "__class__"),
+    ("(1).__class__", "__class__"),
+    ("x[key]", "__class__"),
+    ("x['__proto__']", "__proto__"),
+    ("x.__proto__", "__proto__"),
+    ("({}).__proto__", "__proto__"),
+    ("({['__proto__']: 1})", "__proto__"),
+    ("({__proto__: null})", "__proto__"),
+    ("x.prototype", "prototype"),
+    ("Object.prototype", "prototype"),
+    ("secret.__dict__", "__dict__"),
+    ("secret._private", "_private"),
+    ("secret.__init__.__globals__", "__init__"),
+    ("cls.__subclasses__()", "__subclasses__"),
+    ("_x", "_x"),
+    ("__builtins__", "__builtins__"),
+    ("__import__('os')", "__import__"),
+    ("globalThis", "globalThis"),
+    ("globalThis.process", "globalThis"),
+    ("window.location", "window"),
+    ("process.env", "process"),
+    ("process.exit()", "process"),
+    ("require('fs')", "require"),
+    ("import('fs')", "import"),
+    ("eval('1+1')", "eval"),
+    ("Function('return 1')()", "Function"),
+    ("new Function('return 1')", "new"),
+    ("new Date()", "new"),
+    ("this", "this"),
+    ("this.constructor", "this"),
+    ("arguments", "arguments"),
+    ("Reflect.ownKeys(x)", "Reflect"),
+    ("items.map(constructor => 1)", "constructor"),
+    ("items.map(_ => 1)", "_"),
+    ("Math.max.caller", "caller"),
+    ("'a'.toUpperCase.__self__", "__self__"),
+    ("JSON.__class__", "__class__"),
+    ("Object.fromEntries([['__proto__', 1]])", "__proto__"),
+    ("({...{__proto__: 1}})", "__proto__"),
+]
+
+
+@pytest.mark.parametrize("src,name", ESCAPES)
+def test_escape_attempts_are_refused(src: str, name: str) -> None:
+    err = refused(src)
+    assert name in err.message
+    assert 0 <= err.start <= err.end <= len(src)
+
+
+def test_refusal_offsets_point_at_the_name() -> None:
+    src = "1 + x.__class__"
+    err = refused(src)
+    assert src[err.start:err.end] == "__class__"
+    err = refused("a + globalThis")
+    assert (err.start, err.end) == (4, 14)
+
+
+@pytest.mark.parametrize("src", [
+    "f()",
+    "f(1, 2)",
+    "o.f()",
+    "o['f']()",
+    "o.m()",
+    "items.map(f)",
+    "items.filter(o.f)",
+    "'abc'.replace('a', f)",
+    "(0, f)" if False else "[f][0]()",
+    "o.f?.()",
+])
+def test_host_functions_are_not_callable(src: str) -> None:
+    err = refused(src)
+    assert "host function" in err.message
+
+
+@pytest.mark.parametrize("src,expected", [
+    ("secret.password", UNDEFINED),
+    ("secret.token", UNDEFINED),
+    ("secret.method", UNDEFINED),
+    ("secret['token']", UNDEFINED),
+    ("secret.length", UNDEFINED),
+    ("cls.password", UNDEFINED),
+    ("f.name", UNDEFINED),
+    ("typeof secret", "object"),
+    ("String(secret)", "[object Object]"),
+    ("JSON.stringify(secret)", "{}"),
+    ("JSON.stringify({s: secret})", '{"s":{}}'),
+    ("'token' in x", False),
+    ("Math.max.fn", UNDEFINED),
+    ("Math.max.props", UNDEFINED),
+    ("(y => y).scope", UNDEFINED),
+    ("'a'.toUpperCase.this", UNDEFINED),
+])
+def test_host_objects_are_opaque(src: str, expected) -> None:
+    assert compile_expression(src).evaluate(make_scope()) == expected
+
+
+def test_secret_attribute_values_never_leak() -> None:
+    for src in ["secret", "[secret]", "{a: secret}", "secret + ''", "`${secret}`", "String(cls)"]:
+        value = compile_expression(src).evaluate(make_scope())
+        text = js_to_string(value)
+        assert "hunter2" not in text and "t0k3n" not in text
+
+
+@pytest.mark.parametrize("src", [
+    "'a'.repeat(1e9)",
+    "'a'.repeat(2 ** 40)",
+    "'ab'.repeat(1e8)",
+    "Array(1e9)",
+    "Array(2 ** 31)",
+    "'a'.padStart(1e9)",
+    "'a'.padEnd(1e9, 'xy')",
+    "big + big",
+    "big.concat(big)",
+    "`${big}${big}`",
+    "[big, big].join('')",
+    "[big, big] + ''",
+    "String([big, big, big])",
+    "JSON.stringify([big, big])",
+    "big.split('')",
+    "'abc'.replaceAll('', big)",
+    "big.replaceAll('x', 'yy')",
+    "Array.from({length: 1e9})",
+    "'x'.repeat(1e6).split('').concat('x'.repeat(1e6).split(''))",
+    "Array(1e6).map(x => Array(1e6).map(y => 1))",
+    "Array(5e5).map(x => x)",
+    "[big.slice(1), big.slice(2), big.slice(3), big.slice(4), big.slice(5)]",
+    "[big.toUpperCase(), big.toUpperCase(), big.toUpperCase(), big.toUpperCase()]",
+    "[1,2,3].concat(Array(1e6), Array(1e6))",
+    "[...Array(1e6), ...Array(1e6)]",
+    "items.flatMap(x => Array(1e6))",
+    "JSON.parse('['.repeat(1e5) + ']'.repeat(1e5))",
+    "JSON.parse('{\"a\":'.repeat(1e5))",
+])
+def test_size_bombs_are_refused_fast(src: str) -> None:
+    refused(src, within=0.1)
+
+
+def test_work_budget_bounds_nested_callbacks() -> None:
+    # each map is small, but together they would do 10^12 calls
+    refused("Array(1e6).map(x => items.map(y => 1))", within=0.2)
+    refused("Array(1e4).map(x => Array(1e4).map(y => Array(1e4).map(z => 1)))", within=0.5)
+
+
+def test_text_length_limit() -> None:
+    src = "1+" * (MAX_EXPRESSION_CHARS // 2) + "1"
+    t0 = time.perf_counter()
+    with pytest.raises(ExpressionSandboxError, match="longer than"):
+        compile_expression(src)
+    assert time.perf_counter() - t0 < 0.1
+
+
+@pytest.mark.parametrize("src", [
+    "(" * 100_000,
+    "(" * 40_000 + "1" + ")" * 40_000,
+    "[" * 50_000,
+    "{a:" * 30_000,
+    "!" * 50_000 + "1",
+    "- " * 20_000 + "1",
+    "typeof " * 10_000 + "1",
+    "2" + "**2" * 20_000,
+    "a?b:" * 20_000 + "c",
+    "x=>" * 20_000 + "1",
+    "a" + ".b" * 40_000,
+    "a" + "[0]" * 30_000,
+    "f" + "()" * 40_000,
+    "`${" * 20_000,
+    "x" + "?.y" * 30_000,
+], ids=lambda src: f"{src[:12]}..{len(src)}")
+def test_deep_nesting_is_refused_fast_without_recursion_error(src: str) -> None:
+    t0 = time.perf_counter()
+    with pytest.raises(ExpressionSandboxError, match="nested deeper"):
+        compile_expression(src)
+    assert time.perf_counter() - t0 < 0.1
+
+
+def test_nesting_up_to_the_limit_works() -> None:
+    depth = MAX_EXPRESSION_DEPTH - 10
+    assert compile_expression("(" * depth + "1" + ")" * depth).evaluate({}) == 1
+    assert compile_expression("[" * depth + "]" * depth).evaluate({}) is not None
+    assert compile_expression("!" * depth + "1").evaluate({}) is (depth % 2 == 0)
+    # long flat chains are not nesting
+    assert compile_expression("+".join(["1"] * 5000)).evaluate({}) == 5000
+    assert compile_expression(" && ".join(["1"] * 5000)).evaluate({}) == 1
+
+
+def test_runaway_recursion_through_scope_functions() -> None:
+    scope: dict = {}
+    scope["f"] = compile_expression("x => f(x)").evaluate(scope)
+    t0 = time.perf_counter()
+    with pytest.raises(ExpressionSandboxError, match="recursed"):
+        compile_expression("f(1)").evaluate(scope)
+    assert time.perf_counter() - t0 < 0.5
+    with pytest.raises(ExpressionSandboxError):
+        compile_expression("(g => g(g))(g => g(g))").evaluate({})
+
+
+def test_hostile_scope_data_is_handled() -> None:
+    deep: list = []
+    cur = deep
+    for _ in range(5000):
+        nxt: list = []
+        cur.append(nxt)
+        cur = nxt
+    for src in ["String(d)", "d + ''", "JSON.stringify(d)", "d == 'x'", "d.join()", "d.flat(Infinity)"]:
+        t0 = time.perf_counter()
+        with pytest.raises(ExpressionError):
+            compile_expression(src).evaluate({"d": deep})
+        assert time.perf_counter() - t0 < 0.1
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+    assert compile_expression("c.self.self.self === c").evaluate({"c": cyclic}) is True
+    with pytest.raises(ExpressionError, match="circular"):
+        compile_expression("JSON.stringify(c)").evaluate({"c": cyclic})
+
+
+@pytest.mark.parametrize("src", [
+    "Number(s)", "parseInt(s)", "parseFloat(s)", "s.trim()", "s.split('1').length",
+    "JSON.parse(s)", "s.indexOf('x')", "s.includes('11x')",
+])
+def test_linear_time_on_huge_strings(src: str) -> None:
+    # no regex backtracking on attacker-sized strings
+    s = "1" * 2_000_000 + "x"
+    t0 = time.perf_counter()
+    try:
+        compile_expression(src).evaluate({"s": s})
+    except ExpressionError:
+        pass
+    assert time.perf_counter() - t0 < 0.5
+
+
+def test_no_python_eval_in_module() -> None:
+    import poml.template.expressions as mod
+
+    import re
+
+    text = open(mod.__file__, encoding="utf-8").read()
+    for banned in (r"(?<![\w.])eval\(", r"(?<![\w.])exec\(", r"(?<![\w.])compile\(",
+                   r"import ast", r"(?<![\w.])getattr\(", r"__import__\("):
+        assert not re.search(banned, text), banned
+
+
+def test_scope_is_not_mutated() -> None:
+    scope = make_scope()
+    before = list(scope["items"])
+    compile_expression("items.reverse()").evaluate(scope)
+    compile_expression("items.sort((a, b) => b - a)").evaluate(scope)
+    assert scope["items"] == before
