@@ -375,7 +375,9 @@ def render_tree(items: list, show_content: Any, props: dict, ctx: Any) -> list:
     others = without(props, "items", "showContent")
     span = _span(props)
     if not isinstance(items, list):
-        raise ReadError("items must be a list of {name, value?, children?} objects.", props)
+        raise ReadError(
+            "items must be a list of {name, value?, children?} objects; pass it as an expression, "
+            'e.g. items="{{ myTree }}".', props)
     if pres == "serialize":
         p = dict(others)
         p["data"] = _tree_to_object(items, bool(show_content))
@@ -395,7 +397,8 @@ if lookup("Tree") is None:
     @component("Tree", bases=_INLINE_BASE, params=[
         Param("syntax", "string", ("markdown", "html", "json", "yaml", "text", "xml"),
               description="Output syntax of the tree."),
-        Param("items", "object", description="Tree items: a list of {name, value?, children?}."),
+        # Not "object": like the reference, a JSON string is not parsed (pass items with {{ }}).
+        Param("items", "TreeItemData[]", description="Tree items: a list of {name, value?, children?}."),
         Param("showContent", "boolean", description="Show the items' values (file contents)."),
     ])
     def tree(props, children, ctx):
