@@ -233,3 +233,68 @@ def test_let_src(files):
     assert content('<poml><let name="v" src="vals.json"/><p>{{v.fromFile}} {{v.count}}</p></poml>') == "yes 3"
     with pytest.raises(PomlError):
         content('<poml><let name="x" src="nope.json"/><p>{{x}}</p></poml>')
+
+
+# ---------------------------------------------------------------- the builder's file hook
+
+
+class _State:
+    def __init__(self, file_loader=None, source=None):
+        self.file_loader = file_loader
+        self.source = source
+
+
+class _Ctx:
+    def __init__(self, state):
+        self.state = state
+        self.pres = "markup"
+        self.lang = "markdown"
+        self.sheet = {}
+
+
+def test_file_loader_widens_roots(tmp_path):
+    from poml._files import FileAccess
+    from poml.components import lookup
+    from poml.components.data import FileLoader, file_loader_for
+
+    (tmp_path / "main").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x.txt").write_text("from other root")
+    doc = lookup("document")
+    narrow = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main"]), tmp_path / "main")))
+    with pytest.raises(Exception) as info:
+        doc.render({"src": "../other/x.txt"}, [], narrow)
+    assert "outside the allowed roots" in str(info.value)
+    wide = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main", tmp_path / "other"]), tmp_path / "main")))
+    out = doc.render({"src": "../other/x.txt"}, [], wide)
+    assert out[0].children == ["from other root"]
+    # A bare FileAccess is accepted too; without any, the markup's folder is the root.
+    assert file_loader_for(_Ctx(_State(FileAccess([tmp_path])))).access.roots[0] == tmp_path.resolve()
+
+
+def test_network_allowed_fetches_url(tmp_path):
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from poml._files import FileAccess
+    from poml.data import webpages
+
+    (tmp_path / "page.html").write_text("<html><body><p>served</p></body></html>")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/page.html"
+        with pytest.raises(PomlPathError):
+            webpages.load_webpage(url=url, access=FileAccess([tmp_path]), extract_text_=True)
+        text = webpages.load_webpage(url=url, access=FileAccess([tmp_path], allow_network=True), extract_text_=True)
+        assert text == "served"
+    finally:
+        server.shutdown()
+        server.server_close()
