@@ -29,10 +29,23 @@ from . import table as _table  # noqa: F401
 
 __all__ = [
     "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",
-    "build", "render_nodes",
+    "build", "render_nodes", "clear_cache",
 ]
 
 _RECURSION = 60_000
+_CACHE: dict = {}
+
+# Components whose output depends only on props, children and context may be
+# reused between builds; the ones that read files may not.
+for _c in all_components(include_internal=True):
+    if _c.name not in ("Image", "Audio", "Table"):
+        _c.cacheable = True
+del _c
+
+
+def clear_cache() -> None:
+    """Forget the IR kept for reuse between builds."""
+    _CACHE.clear()
 
 
 def build(
@@ -42,6 +55,7 @@ def build(
     stylesheet: Optional[dict] = None,
     source: Optional[Source] = None,
     file_loader: Any = None,
+    reuse: bool = True,
 ) -> Element:
     """Render the top-level nodes to the root IR element.
 
@@ -50,9 +64,11 @@ def build(
     to ``sink`` and that component renders nothing. ``stylesheet`` is the
     merged stylesheet (see :func:`poml.styles.merge_stylesheets`).
     ``file_loader`` is the hook for ``src=`` media/table files (``None``: such
-    files are reported as not found).
+    files are reported as not found). ``reuse`` lets identical sub-trees (same
+    component, props, children, span and context, rendered without diagnostics)
+    share the IR built by an earlier call; IR elements are immutable.
     """
-    state = State(sink, source if source is not None else sink.source, file_loader)
+    state = State(sink, source if source is not None else sink.source, file_loader, _CACHE if reuse else None)
     ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
     old = sys.getrecursionlimit()

@@ -50,12 +50,15 @@ class ReadError(Exception):
 class State:
     """Per-build mutable state: where diagnostics go."""
 
-    __slots__ = ("sink", "source", "file_loader")
+    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys")
 
-    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None):
+    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None):
         self.sink = sink
         self.source = source
         self.file_loader = file_loader
+        self.keys: dict = {}        # id(Call) -> structural key (None: not cacheable)
+        self.cache = cache          # shared {(call key, ctx key): output tuple} or None
+        self.ctx_keys: dict = {}    # id(Ctx) -> ctx key
 
     def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
               severity: str = "error") -> None:
@@ -478,6 +481,26 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
     elif t is Host:
         out.append(make_element(node.tag, node.props, node.children, ctx))
     elif t is Call:
+        state = ctx.state
+        cache = state.cache
+        if cache is not None:
+            key = _cache_key(node, ctx, state)
+            if key is not None:
+                hit = cache.get(key)
+                if hit is not None:
+                    out.extend(hit)
+                    return
+                n0 = len(state.sink.items)
+                mark = len(out)
+                props = dict(node.props)
+                props[START] = node.start
+                props[END] = node.end
+                render(node.component, props, node.children, ctx, out)
+                if len(state.sink.items) == n0:
+                    if len(cache) >= CACHE_MAX:
+                        cache.clear()
+                    cache[key] = tuple(out[mark:])
+                return
         props = dict(node.props)
         props[START] = node.start
         props[END] = node.end
@@ -497,6 +520,101 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
         out.append(js_num(node))
     else:
         raise ReadError(f"Objects are not valid as a child (found: {js_str(node)}).")
+
+
+# ---------------------------------------------------------------- reuse of identical subtrees
+
+CACHE_MAX = 50_000
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _freeze(v: Any) -> Any:
+    t = type(v)
+    if t in _PLAIN:
+        return (t, v) if t is not str else v
+    if t is list or t is tuple:
+        return ("L",) + tuple(_freeze(x) for x in v)
+    if t is dict:
+        return ("D",) + tuple((k, _freeze(x)) for k, x in v.items())
+    raise TypeError
+
+
+def call_key(node: Call, keys: dict) -> Any:
+    """A hashable key for a Call subtree (None when it must not be reused)."""
+    nid = id(node)
+    if nid in keys:
+        return keys[nid]
+    key: Any = None
+    comp = node.component
+    if comp.cacheable:
+        props = node.props
+        if props:
+            vals = props.values()
+            pk = (tuple(props.items()), tuple(map(type, vals)))
+            try:
+                hash(pk)
+            except TypeError:
+                try:
+                    pk = tuple((name, _freeze(v)) for name, v in props.items())
+                except TypeError:
+                    pk = None
+        else:
+            pk = ()
+        if pk is not None:
+            kids: Any = []
+            append = kids.append
+            for c in node.children:
+                if type(c) is str:
+                    append(c)
+                elif type(c) is Call:
+                    ck = call_key(c, keys)
+                    if ck is None:
+                        kids = None
+                        break
+                    append(ck)
+                else:
+                    kids = None
+                    break
+            if kids is not None:
+                key = (id(comp), node.start, node.end, pk, tuple(kids))
+    keys[nid] = key
+    return key
+
+
+def _cache_key(node: Call, ctx: Ctx, state: State) -> Any:
+    if ctx.wopts is not None:
+        return None
+    ck = call_key(node, state.keys)
+    if ck is None:
+        return None
+    cid = id(ctx)
+    xk = state.ctx_keys.get(cid)
+    if xk is None:
+        xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, _sheet_key(ctx.sheet))
+        state.ctx_keys[cid] = xk
+        state.keys[("ctx", cid)] = ctx  # keep the ctx alive so its id stays unique
+    return (ck, xk)
+
+
+def _sheet_key(sheet: dict) -> Any:
+    if not sheet:
+        return ""
+    try:
+        return json.dumps(sheet, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return ("id", id(sheet))
+
+
+def call(comp: Component, props: dict, children: Any, ctx: Ctx) -> list:
+    """Use an internal component from another component's render function.
+
+    Without a stylesheet an internal component (no documented params, nothing
+    required) does no prop processing, so its function is called directly;
+    otherwise it goes through :func:`render` like any component use.
+    """
+    if not ctx.sheet and not comp.public and not comp.required_props and "className" not in props:
+        return comp.render(props, children, ctx)
+    return [El(comp, props, children)]
 
 
 def expand(nodes: Any, ctx: Ctx) -> list:

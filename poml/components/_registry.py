@@ -63,7 +63,7 @@ class Component:
 
     __slots__ = (
         "name", "aliases", "params", "bases", "render", "doc", "required_props", "unwanted_props",
-        "apply_stylesheet", "public", "_lower_aliases", "_param_map",
+        "apply_stylesheet", "public", "_lower_aliases", "_param_map", "cacheable",
     )
 
     def __init__(
@@ -79,6 +79,7 @@ class Component:
         unwanted_props: Sequence[str] = (),
         apply_stylesheet: bool = True,
         public: bool = True,
+        cacheable: bool = False,
     ):
         self.name = name
         al = [a for a in aliases]
@@ -93,6 +94,9 @@ class Component:
         self.unwanted_props = tuple(unwanted_props)
         self.apply_stylesheet = apply_stylesheet
         self.public = public
+        # True when the output depends only on props, children and context (no files,
+        # network or clock): the builder may then reuse the IR of an identical use.
+        self.cacheable = cacheable
         self._lower_aliases = frozenset(a.lower() for a in self.aliases)
         self._param_map: Optional[dict[str, Param]] = None
 
@@ -169,6 +173,7 @@ def component(
     apply_stylesheet: bool = True,
     public: bool = True,
     doc: Optional[str] = None,
+    cacheable: bool = False,
 ) -> Callable[[RenderFn], Component]:
     """Decorator: ``@component("Task", aliases=["task"], params=[...])`` on ``fn(props, children, ctx)``."""
 
@@ -177,7 +182,7 @@ def component(
             name, fn, aliases=aliases, params=params, bases=bases,
             doc=doc if doc is not None else (fn.__doc__ or "").strip(),
             required_props=required, unwanted_props=unwanted,
-            apply_stylesheet=apply_stylesheet, public=public,
+            apply_stylesheet=apply_stylesheet, public=public, cacheable=cacheable,
         ))
 
     return deco

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from . import presentation as P
-from ._core import El, ReadError, js_json, syntax_presentation, without
+from ._core import El, ReadError, call, js_json, syntax_presentation, without
 from ._registry import Param, component
 
 # ---------------------------------------------------------------- common params
@@ -57,12 +57,12 @@ def any_or_free(props, children, ctx):
         if props.get("asAny"):
             p = {"serializer": syntax, "name": props.get("name"), "type": props.get("type")}
             p.update(others)
-            return [El(P.SerializeAny, p, children)]
+            return call(P.SerializeAny, p, children, ctx)
         p = {"serializer": syntax}
         p.update(others)
-        return [El(P.SerializeEnvironment, p, children)]
+        return call(P.SerializeEnvironment, p, children, ctx)
     if pres == "free":
-        return [El(P.FreeText, others, children)]
+        return call(P.FreeText, others, children, ctx)
     raise ReadError(f"This component is not designed for {pres} syntaxes.", others)
 
 
@@ -89,7 +89,7 @@ def _markup_or_any(markup_comp, as_any: bool, default: Optional[str] = None,
         if pres == "markup":
             p = {"markupLang": props.get("syntax")}
             p.update(without(props, "syntax", "name", "type") if as_any else without(props, "syntax"))
-            return [El(markup_comp, p, children)]
+            return call(markup_comp, p, children, ctx)
         return _any_or_free(props, children, pres, as_any, type_default)
 
     return fn
@@ -163,7 +163,7 @@ def list_(props, children, ctx):
     if pres == "markup":
         p = {"markupLang": props.get("syntax"), "listStyle": props.get("listStyle")}
         p.update(without(props, "syntax", "listStyle", "name", "type"))
-        return [El(P.MarkupList, p, children)]
+        return call(P.MarkupList, p, children, ctx)
     return _any_or_free(without(props, "listStyle"), children, pres, True, "array")
 
 

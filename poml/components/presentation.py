@@ -9,7 +9,7 @@ reference's internal names (``Markup.Paragraph`` ...), not public.
 from __future__ import annotations
 
 from ._core import (
-    END, START, El, Host, ReadError, Scoped, js_json, js_truthy, trim_children, without,
+    END, START, El, Host, ReadError, Scoped, call, js_json, js_truthy, trim_children, without,
 )
 from ._registry import component
 
@@ -55,7 +55,7 @@ def _simple(tag):
         env_props = dict(others)
         env_props["markupLang"] = props.get("markupLang")
         env_props["presentation"] = props.get("presentation")
-        return [El(MarkupEnvironment, env_props, [Host(tag, others, children)])]
+        return call(MarkupEnvironment, env_props, [Host(tag, others, children)], ctx)
     return fn
 
 
@@ -79,14 +79,14 @@ def markup_newline(props, children, ctx):
     others = without(props, "newlineCount")
     attrs = {"count": props.get("newlineCount")}
     attrs.update(others)
-    return [El(MarkupEnvironment, others, [Host("nl", attrs)])]
+    return call(MarkupEnvironment, others, [Host("nl", attrs)], ctx)
 
 
 @_internal("Markup.Header")
 def markup_header(props, children, ctx):
     attrs = {"level": ctx.level}
     attrs.update(props)
-    return [El(MarkupEnvironment, props, [Host("h", attrs, children)])]
+    return call(MarkupEnvironment, props, [Host("h", attrs, children)], ctx)
 
 
 def _level_scope(level):
@@ -111,7 +111,7 @@ def markup_list(props, children, ctx):
         raise ReadError(f"Invalid list style: {style}", others)
     attrs = {"listStyle": style}
     attrs.update(others)
-    return [El(MarkupEnvironment, others, [Host("list", attrs, children)])]
+    return call(MarkupEnvironment, others, [Host("list", attrs, children)], ctx)
 
 
 @_internal("Markup.ListItem")
@@ -151,7 +151,7 @@ def serialize_any(props, children, ctx):
     others = without(props, "name", "type")
     attrs = {"name": props.get("name"), "type": props.get("type")}
     attrs.update(others)
-    return [El(SerializeEnvironment, others, [Host("any", attrs, children)])]
+    return call(SerializeEnvironment, others, [Host("any", attrs, children)], ctx)
 
 
 SerializeEnvironment = serialize_environment

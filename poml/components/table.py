@@ -198,6 +198,8 @@ def select(records: list, columns: Optional[list], props: dict) -> tuple[list, O
     if mr and isinstance(mr, (int, float)) and not math.isnan(mr) and len(records) > mr:
         top = math.ceil(mr / 2)
         bottom = math.floor(mr / 2)
+        if not columns and not (records and isinstance(records[0], dict)):
+            raise ReadError("Cannot convert undefined or null to object (no records and no columns)", props)
         keys = [c.get("field") for c in columns] if columns else list(records[0].keys())
         ell = {k: "..." for k in keys}
         records = records[:top] + [ell] + (records[-bottom:] if bottom > 0 else list(records))
@@ -250,6 +252,8 @@ def table(props, children, ctx):
     syntax = props.get("syntax")
     if pres == "markup":
         if columns is None:
+            if not records or not isinstance(records[0], dict):
+                raise ReadError("Cannot convert undefined or null to object (no records and no columns)", props)
             keys: list = []
             for rec in records:
                 if isinstance(rec, dict):
