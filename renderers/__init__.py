@@ -69,14 +69,41 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union
     :class:`poml._errors.PomlRenderError`, whose diagnostic has the element's
     ``start``/``end`` offsets; turn them into line/column with your source).
     """
-    reporter = Reporter()
     try:
-        written = dispatch(ir, reporter)
-        if chat:
-            return to_messages(ir, written, reporter)
-        return written_to_content(written)
+        try:
+            return _write(ir, chat, Reporter())
+        except RecursionError:
+            # The writers recurse along the tree (a few frames per level). Deep but
+            # legal prompts get a larger allowance once; absurd depths are refused.
+            return _with_recursion_limit(_DEEP_LIMIT, _write, ir, chat, Reporter())
     except RenderIssue as issue:
         raise (error or _default_error)(issue) from None
+    except RecursionError:
+        issue = RenderIssue("The prompt is nested too deeply to render.", ir.start, ir.end, ir)
+        raise (error or _default_error)(issue) from None
+
+
+_DEEP_LIMIT = 12000
+
+
+def _write(ir: Any, chat: bool, reporter: Reporter) -> Any:
+    written = dispatch(ir, reporter)
+    if chat:
+        return to_messages(ir, written, reporter)
+    return written_to_content(written)
+
+
+def _with_recursion_limit(limit: int, fn: Callable, *args: Any) -> Any:
+    import sys
+
+    old = sys.getrecursionlimit()
+    if old >= limit:
+        return fn(*args)
+    sys.setrecursionlimit(limit)
+    try:
+        return fn(*args)
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def write_collect(ir: Any, *, chat: bool) -> tuple[Union[RichContent, list], list[RenderIssue]]:

@@ -318,3 +318,22 @@ def test_default_error_is_both_render_issue_and_poml_error():
     with pytest.raises(RenderIssue) as info:
         write(ir("<foo/>"), chat=False)
     assert isinstance(info.value, PomlRenderError)
+
+
+def test_absurd_depth_is_a_render_error():
+    from poml.ir import Element
+
+    tree = Element("p", {}, ["x"])
+    for _ in range(20000):
+        tree = Element("span", {}, [tree])
+    with pytest.raises(RenderIssue, match="nested too deeply"):
+        write(tree, chat=True)
+
+
+def test_depth_256_renders():
+    from poml.ir import Element
+
+    tree = Element("p", {}, ["x"])
+    for _ in range(256):
+        tree = Element("p", {}, [Element("env", {"presentation": "markup", "markup-lang": "markdown"}, [tree])])
+    assert write(tree, chat=True) == [{"speaker": "human", "content": "x"}]
