@@ -1,0 +1,156 @@
+"""``poml compress``: compress a file, stdin, or a JSONL stream from the command line.
+
+Examples::
+
+    poml compress notes.txt --rate 0.33
+    cat notes.txt | poml compress - --target-tokens 300 --force-token "\\n" --force-token "?"
+    poml compress --input data.jsonl --field text --output out.jsonl --engine onnx
+
+The compressed text goes to stdout (or ``--output``); a one-line summary
+(``origin_tokens -> compressed_tokens cl100k tokens (ratio)``) goes to stderr.
+With ``--input`` each JSON line gets ``<field>_compressed`` and ``compression`` keys and a rich
+progress bar runs on stderr. Importing this module does not import torch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, List, Optional
+
+import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._compressor import Compressor
+
+DEFAULT_MODEL = "microsoft/llmlingua-2-xlm-roberta-large-meetingbank"
+
+
+def _unescape(tokens: List[str]) -> List[str]:
+    return [t.encode("utf-8").decode("unicode_escape") if "\\" in t else t for t in tokens]
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(1)
+
+
+def compress_command(
+    file: Optional[str] = typer.Argument(None, help="Text file to compress, or - for stdin."),
+    rate: float = typer.Option(0.33, "--rate", "-r", help="Fraction of tokens to keep."),
+    target_tokens: Optional[int] = typer.Option(None, "--target-tokens", "-t", help="Token budget (overrides --rate)."),
+    model: str = typer.Option(os.environ.get("POML_COMPRESS_MODEL", DEFAULT_MODEL), "--model", "-m",
+                              help="Checkpoint folder or hub name (env POML_COMPRESS_MODEL)."),
+    engine: str = typer.Option("torch", "--engine", help="torch or onnx."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    dtype: str = typer.Option("auto", "--dtype", help="auto, float32, bfloat16, float16 (torch); float32, int8 (onnx)."),
+    compat: bool = typer.Option(False, "--compat", help="Reproduce llmlingua 0.2.2 exactly."),
+    force_token: Optional[List[str]] = typer.Option(None, "--force-token", "-f", help="Always keep this string (repeatable; \\n allowed)."),
+    keep_digits: bool = typer.Option(False, "--keep-digits", help="Keep every word with a digit."),
+    drop_consecutive: bool = typer.Option(False, "--drop-consecutive", help="Drop repeated force tokens."),
+    input: Optional[str] = typer.Option(None, "--input", "-i", help="JSONL input file (or - for stdin)."),
+    field: str = typer.Option("text", "--field", help="JSONL field holding the prompt."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    word_probs: bool = typer.Option(False, "--word-probs", help="JSONL: add words, labels and probabilities."),
+    group_size: int = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL)."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (JSONL)."),
+) -> None:
+    """Shorten prompts with an LLMLingua-2 token-classification model."""
+    from . import CompressorError
+
+    if (file is None) == (input is None):
+        _fail("give a FILE (or -) or --input data.jsonl")
+    for path in (file, input):
+        if path not in (None, "-") and not os.path.isfile(path):
+            _fail(f"no such file: {path}")
+    force = _unescape(force_token or [])
+    kw = dict(rate=rate, target_tokens=target_tokens, force_tokens=force, keep_digits=keep_digits,
+              drop_consecutive=drop_consecutive)
+    try:
+        from ._compressor import Compressor
+
+        comp = Compressor(model, device=device, engine=engine, dtype=dtype,
+                          compat="llmlingua" if compat else None)
+        if input is None:
+            text = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
+            res = comp.compress(text, **kw)
+            _write_text(res.compressed_prompt, output)
+            typer.echo(f"{res.origin_tokens} -> {res.compressed_tokens} cl100k tokens "
+                       f"({res.ratio:.1f}x) [{comp.engine.name}/{comp.device}/{comp.dtype}]", err=True)
+        else:
+            _run_jsonl(comp, input, field, output, kw, word_probs, group_size, progress)
+    except CompressorError as exc:
+        _fail(str(exc))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(str(exc))
+
+
+def _write_text(text: str, output: Optional[str]) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+
+
+def _run_jsonl(comp: "Compressor", input: str, field: str, output: Optional[str], kw: dict,
+               word_probs: bool, group_size: int, progress: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if input == "-":
+        lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip()]
+    else:
+        with open(input, encoding="utf-8") as f:
+            lines = [ln for ln in f if ln.strip()]
+    records = [json.loads(ln) for ln in lines]
+    for i, r in enumerate(records):
+        if not isinstance(r, dict) or not isinstance(r.get(field), (str, list)):
+            raise json.JSONDecodeError(f"line {i + 1} has no string field {field!r}", lines[i], 0)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    tot_in = tot_out = 0
+    try:
+        with Progress(TextColumn("compressing"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), transient=True, disable=not progress,
+                      console=None if progress else None) as bar:
+            task = bar.add_task("compress", total=len(records))
+            results = comp.compress_iter((r[field] for r in records), group_size=group_size,
+                                         return_word_probs=word_probs, **kw)
+            for rec, res in zip(records, results):
+                rec = dict(rec)
+                rec[f"{field}_compressed"] = res.compressed_prompt
+                rec["compression"] = {"origin_tokens": res.origin_tokens,
+                                      "compressed_tokens": res.compressed_tokens,
+                                      "ratio": round(res.ratio, 4)}
+                if word_probs:
+                    rec["compression"].update(words=res.words, labels=res.labels,
+                                              word_probs=[round(p, 6) for p in res.word_probs])
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                tot_in += res.origin_tokens
+                tot_out += res.compressed_tokens
+                bar.advance(task)
+    finally:
+        if output:
+            out.close()
+    ratio = tot_in / tot_out if tot_out else 1.0
+    typer.echo(f"{len(records)} prompts: {tot_in} -> {tot_out} cl100k tokens ({ratio:.1f}x)", err=True)
+
+
+def register(app: "typer.Typer") -> None:
+    """Add the ``compress`` command to a typer app (called by ``poml.cli``)."""
+    app.command("compress", help="Shorten prompts with an LLMLingua-2 model (needs the 'compress' extra).")(
+        compress_command)
+
+
+def main() -> None:  # pragma: no cover - ``python -m compressor.cli``
+    app = typer.Typer(add_completion=False)
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """compressor command line."""
+
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
