@@ -711,3 +711,22 @@ def test_random_punctuation_only_raises_expression_errors(src: str) -> None:
         compile_expression(src).evaluate({"a": [1], "b": {"n": None}, "x": "s"})
     except ExpressionError as err:
         assert not err.message.startswith("internal error"), err.message
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import poml.template.expressions as mod
+
+    result = doctest.testmod(mod)
+    assert result.attempted >= 5 and result.failed == 0
+
+
+def test_cached_simple_expressions_are_fast() -> None:
+    """Micro-benchmark guard: a cached ``user.name`` costs about a microsecond (generous bound)."""
+    import timeit
+
+    for src in ("name", "user.name", "loop.index + 1"):
+        expr = compile_expression(src)
+        best = min(timeit.repeat(lambda: expr.evaluate(SCOPE), number=2000, repeat=5)) / 2000
+        assert best < 20e-6, (src, best)
