@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64 as _b64
 import binascii
+import functools
 import io
 import math
 import os
@@ -80,22 +81,35 @@ def read_txt(data: Union[bytes, str]) -> str:
 # --------------------------------------------------------------------------- pdf
 
 
-def pdf_page_texts(data: bytes, max_pages: Optional[int] = None) -> tuple[list[str], int]:
-    """Text of the first ``max_pages`` pages (all when None) and the page count."""
+def pdf_page_texts(data: bytes, max_pages: Optional[int] = None, first: int = 0) -> tuple[list[str], int]:
+    """Text of pages ``first`` .. ``max_pages - 1`` (all when None) and the page count."""
+    reader = _pdf_reader(data)
+    n = len(reader.pages)
+    count = n if max_pages is None else max(0, min(max_pages, n))
+    return [_cached_page_text(data, i) for i in range(max(0, first), count)], n
+
+
+@functools.lru_cache(maxsize=8)
+def _pdf_reader(data: bytes) -> Any:
+    # bytes cache their hash, and the file cache hands out the same object for an unchanged
+    # file, so repeated renders of one PDF parse it once.
     pypdf = _require("pypdf", "Reading PDF documents")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
-        n = len(reader.pages)
+        len(reader.pages)
     except Exception as exc:
         raise PomlError(f"Cannot read the PDF document: {exc}") from None
-    count = n if max_pages is None else max(0, min(max_pages, n))
-    texts = []
-    for i in range(count):
-        try:
-            texts.append(_page_text(reader.pages[i]))
-        except Exception as exc:
-            raise PomlError(f"Cannot extract text from PDF page {i}: {exc}") from None
-    return texts, n
+    return reader
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_page_text(data: bytes, index: int) -> str:
+    try:
+        return _page_text(_pdf_reader(data).pages[index])
+    except PomlError:
+        raise
+    except Exception as exc:
+        raise PomlError(f"Cannot extract text from PDF page {index}: {exc}") from None
 
 
 def _page_text(page: Any) -> str:
@@ -172,8 +186,19 @@ def read_pdf(data: bytes, selected_pages: Optional[str] = None) -> str:
     if selected_pages:
         from .tables import parse_slice
 
-        texts, n = pdf_page_texts(data)
+        n = len(_pdf_reader(data).pages)
         start, end = parse_slice(str(selected_pages), n)
+        if isinstance(start, int) and isinstance(end, int) and start > 0:
+            # Closed form of select_pdf_text: only pages start..end are read.
+            m = max(0, min(end + 1, n))
+            if start >= m:
+                return ""
+            texts, _ = pdf_page_texts(data, m, start)
+            return "\n\n" + "\n\n".join(texts)
+        if isinstance(end, int):
+            texts, _ = pdf_page_texts(data, max(0, end + 1))
+        else:
+            texts, _ = pdf_page_texts(data)
         return select_pdf_text(texts, start, end)
     texts, _ = pdf_page_texts(data)
     return "\n\n".join(texts)
@@ -517,8 +542,12 @@ def _on(el: Any) -> bool:
     return val is None or val.lower() not in ("0", "false", "off", "none")
 
 
+@functools.lru_cache(maxsize=8)
 def docx_to_html_tree(data: bytes) -> HNode:
-    """The body of a Word document as an HTML-like tree (mammoth's default mapping)."""
+    """The body of a Word document as an HTML-like tree (mammoth's default mapping).
+
+    Cached by content (treat the result as read-only).
+    """
     docx = _require("docx", "Reading Word documents")
     try:
         document = docx.Document(io.BytesIO(data))
@@ -567,6 +596,7 @@ def load_document(
             parser = "txt"
     else:
         data = buffer
+    inferred = False
     if parser in (None, "", "auto"):
         if not src:
             raise PomlError(
@@ -574,6 +604,7 @@ def load_document(
                 'Set parser="txt", "pdf" or "docx".'
             )
         parser = determine_parser(src)
+        inferred = True
     if src:
         if access is None:
             from .._files import FileAccess
@@ -589,5 +620,9 @@ def load_document(
     if parser == "docx":
         return read_docx(data, multimedia)
     if parser == "txt":
+        if inferred and b"\x00" in data[:8192]:
+            raise PomlError(
+                f"{src} looks like a binary file, not text. Set parser to pdf or docx if it is one of those."
+            )
         return read_txt(data)
     raise PomlError(f"Unsupported parser: {parser}")

@@ -82,6 +82,14 @@ def test_txt_and_parser_inference():
         documents.load_document(buffer="x", base64="aGk=")
 
 
+def test_binary_file_with_inferred_parser(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01binary")
+    with pytest.raises(PomlError, match="binary"):
+        documents.load_document(src="blob.bin", base_dir=tmp_path, access=FileAccess([tmp_path]))
+    text = documents.load_document(src="blob.bin", parser="txt", base_dir=tmp_path, access=FileAccess([tmp_path]))
+    assert text.endswith("binary")
+
+
 def test_txt_file(tmp_path):
     (tmp_path / "code.py").write_text("print('hi')\n")
     assert documents.load_document(src="code.py", base_dir=tmp_path, access=FileAccess([tmp_path])) == "print('hi')\n"
