@@ -35,10 +35,15 @@ __all__ = [
 _RECURSION = 60_000
 _CACHE: dict = {}
 
+try:  # Document, Tree, Folder, Webpage and the src= file hooks (light: loaders import lazily)
+    from . import data as _data  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
 # Components whose output depends only on props, children and context may be
 # reused between builds; the ones that read files may not.
 for _c in all_components(include_internal=True):
-    if _c.name not in ("Image", "Audio", "Table"):
+    if _c.name not in ("Image", "Audio", "Table", "Document", "DocumentImage", "Folder", "Webpage"):
         _c.cacheable = True
 del _c
 

@@ -245,7 +245,7 @@ def image(props, children, ctx):
 
 
 def _load_media(kind, src, props, ctx):
-    loader = ctx.state.file_loader or MEDIA_LOADER
+    loader = MEDIA_LOADER  # installed by poml.components.data
     if loader is None:
         raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind="PomlFileError")
     return loader(kind, src, props, ctx)

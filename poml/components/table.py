@@ -135,7 +135,7 @@ def to_record_columns(props: dict, ctx) -> tuple[list, Optional[list]]:
             raise ReadError("Cannot determine parser without source file provided.", props)
         parser = _determine_parser(src)
     if src:
-        loader = ctx.state.file_loader and getattr(ctx.state.file_loader, "table", None) or TABLE_LOADER
+        loader = TABLE_LOADER  # installed by poml.components.data
         if loader is None:
             raise ReadError(f"Table file not found: {src}", props, kind="PomlFileError")
         recs, cols = loader(src, parser, props, ctx)
