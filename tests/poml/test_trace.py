@@ -31,18 +31,6 @@ def _clean_trace_state(monkeypatch):
     clear_trace()
 
 
-def _engine_works() -> bool:
-    try:
-        import poml
-
-        return poml.poml("<p>x</p>") == [{"speaker": "human", "content": "x"}]
-    except Exception:
-        return False
-
-
-needs_engine = pytest.mark.skipif(not _engine_works(), reason="the render engine is not available yet")
-
-
 def _call(markup="<p>Hi</p>", path=None, context=None, stylesheet=None, raw=RAW, fmt=None, context_arg=None,
           stylesheet_arg=None):
     """What poml.poml does around a render, without rendering."""
@@ -316,7 +304,6 @@ def test_backends_receive_the_call(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------------- end to end (poml.poml)
 
-@needs_engine
 def test_poml_call_is_traced():
     import poml
 
@@ -327,7 +314,6 @@ def test_poml_call_is_traced():
     assert traces[0]["result"]["messages"] == [{"speaker": "human", "content": "Trace Me"}]
 
 
-@needs_engine
 def test_poml_call_writes_two_poml_files_and_artifact(tmp_path):
     import poml
 
@@ -340,7 +326,6 @@ def test_poml_call_writes_two_poml_files_and_artifact(tmp_path):
     assert [p.read_text() for p in run_dir.glob("*.reply.txt")] == ["hello"]
 
 
-@needs_engine
 def test_poml_file_call_prefix(tmp_path):
     import poml
 
@@ -353,7 +338,6 @@ def test_poml_file_call_prefix(tmp_path):
     assert poml.get_trace()[0]["markup_path"] == str(src)
 
 
-@needs_engine
 def test_poml_raw_format_logs_string():
     import poml
 
@@ -368,7 +352,6 @@ def _mp_render():
     poml.poml("<p>MP</p>")
 
 
-@needs_engine
 def test_multiprocessing_trace(tmp_path, monkeypatch):
     run_dir = set_trace(True, trace_dir=tmp_path)
     monkeypatch.setenv("POML_TRACE", str(run_dir))
@@ -380,9 +363,22 @@ def test_multiprocessing_trace(tmp_path, monkeypatch):
     assert len(list(run_dir.glob("*.poml"))) == 6
 
 
-@needs_engine
 def test_env_var_auto_traces_on_import(tmp_path):
     env = dict(os.environ, POML_TRACE=str(tmp_path / "run"), PYTHONPATH=str(REPO))
     subprocess.check_call([sys.executable, "-c", "from poml import poml; poml('<p>E</p>')"], env=env, cwd=tmp_path)
     assert sorted(p.name for p in (tmp_path / "run").iterdir() if p.suffix == ".poml") == ["0001.poml",
                                                                                           "0001.source.poml"]
+
+
+def test_spawned_processes_trace_through_the_env_var(tmp_path, monkeypatch):
+    """Children that start fresh (spawn) pick the folder up from POML_TRACE on import."""
+    run_dir = set_trace(True, trace_dir=tmp_path)
+    monkeypatch.setenv("POML_TRACE", str(run_dir))
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_mp_render) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    assert all(p.exitcode == 0 for p in procs)
+    assert len(list(run_dir.glob("*.poml"))) == 6
