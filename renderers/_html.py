@@ -31,11 +31,19 @@ class HtmlWriter:
         return Written(html, [(element, 0, len(html) - 1)], [])
 
     def _fill(self, node: Node, element: Any) -> None:
+        prev_text = False
         for child in element.children:
             if isinstance(child, str):
+                if prev_text:
+                    # Two adjacent text nodes: the reference's IR has a separator
+                    # comment there (React's "<!-- -->"), which its HTML writer
+                    # prints as an empty <div/>. Keep that output.
+                    node.element("div")
                 node.text(child)
+                prev_text = True
             else:
                 self._add(node, child)
+                prev_text = False
 
     def _add(self, node: Node, element: Any) -> None:
         tag = element.tag

@@ -337,3 +337,12 @@ def test_depth_256_renders():
     for _ in range(256):
         tree = Element("p", {}, [Element("env", {"presentation": "markup", "markup-lang": "markdown"}, [tree])])
     assert write(tree, chat=True) == [{"speaker": "human", "content": "x"}]
+
+
+def test_html_adjacent_text_nodes_get_separator_div():
+    from poml.ir import Element as E
+
+    tree = E("p", {}, [E("b", {}, ["Alpha Amber", ":"]), " ", "beta ", E("b", {}, ["Oslo"]), " epsilon"])
+    assert HtmlWriter(None).write(tree).output == (
+        "<p>\n  <b>\n    Alpha Amber\n    <div/>\n    :\n  </b>\n   \n  <div/>\n  beta \n  <b>Oslo</b>\n"
+        "   epsilon\n</p>")
