@@ -392,3 +392,23 @@ def test_folder_oracle_fixture():
     assert items == [{"name": "data", "children": [
         {"name": "sub", "children": [{"name": "more", "children": [{"name": "x.json"}]}, {"name": "deep.txt"}]},
         {"name": "notes.txt"}, {"name": "readme.md"}]}]
+
+
+# ---------------------------------------------------------------- optional packages
+
+
+@pytest.mark.parametrize("module, call", [
+    ("pypdf", lambda: documents.read_pdf(b"%PDF-1.4 not really")),
+    ("docx", lambda: documents.read_docx(b"PK not really")),
+    ("openpyxl", lambda: __import__("poml.data.tables", fromlist=["x"]).parse_table(b"PK", "excel")),
+    ("PIL", lambda: images.process_image(b"\x89PNG")),
+])
+def test_missing_optional_package_message(monkeypatch, module, call):
+    import sys
+
+    documents._pdf_reader.cache_clear()
+    documents.docx_to_html_tree.cache_clear()
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(PomlError) as info:
+        call()
+    assert 'pip install "poml-native[data]"' in str(info.value)
