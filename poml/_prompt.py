@@ -221,6 +221,10 @@ class _TagHandle:
         stack.pop()
         self._entered = False
 
+    @property
+    def tag_name(self) -> str:
+        return self.element.tag
+
     def __repr__(self) -> str:
         return f"<tag {self.element.tag}>"
 
@@ -282,13 +286,17 @@ class Prompt:
         """The open elements, outermost first."""
         return self._stack
 
+    @current_parent_stack.setter
+    def current_parent_stack(self, value: List[ET.Element]) -> None:
+        self._stack = value
+
     def tag(self, tag_name: str, **attrs: Any) -> _TagHandle:
         """Add an element named ``tag_name`` with ``attrs`` at the current position."""
         element = ET.Element(tag_name, _prepare_attrs(attrs))
         (self._stack[-1] if self._stack else self.root_elements).append(element)  # type: ignore[attr-defined]
         return _TagHandle(self, element)
 
-    def text(self, content: Any = None, /, **attrs: Any) -> Any:
+    def text(self, content: Any = None, **attrs: Any) -> Any:
         """Add text to the innermost open element, or with no text, add a ``<Text>`` element.
 
         ``p.text("Hello")`` appends ``Hello`` after what the open element

@@ -138,6 +138,13 @@ def test_text_goes_after_the_last_child():
     assert p.to_xml() == "<Paragraph>ab<Bold>c</Bold>de</Paragraph>"
 
 
+def test_text_content_by_keyword():
+    with Prompt() as p:
+        with p.paragraph():
+            p.text(content="kw")
+    assert p.to_xml() == "<Paragraph>kw</Paragraph>"
+
+
 def test_text_without_content_makes_a_text_element():
     with Prompt() as p:
         with p.text(syntax="json"):
