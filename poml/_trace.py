@@ -223,6 +223,7 @@ class TraceRecord:
         may give the result object directly (else it is parsed from
         ``raw_output``).
         """
+        global _last_prefix
         if result is None:
             try:
                 result = json.loads(raw_output)
@@ -240,7 +241,6 @@ class TraceRecord:
             except OSError as exc:
                 warnings.warn(f"POML tracing: could not write trace files in {self.trace_dir}: {exc}", stacklevel=3)
             else:
-                global _last_prefix
                 with _lock:
                     if _trace_dir == self.trace_dir:
                         _last_prefix = self.prefix
