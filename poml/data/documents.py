@@ -382,8 +382,8 @@ class _DocxConverter:
             for c in children:
                 node.append(c)
             return ("block", 0, False, node)
-        if num is not None and num[0] != "0":
-            ordered = self.numbering.get(num, False)
+        if num is not None and num in self.numbering:  # mammoth: unknown numbering → plain paragraph
+            ordered = self.numbering[num]
             try:
                 level = int(num[1])
             except ValueError:
