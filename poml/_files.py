@@ -249,10 +249,19 @@ class FileAccess:
         if data is not None:
             return data
         try:
-            with open(resolved, "rb") as fh:
-                data = fh.read(limit + 1)
+            # No symlink may appear at the last component between the check and the open, and the
+            # opened file must be the one that was checked.
+            fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
         except OSError as exc:
             raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
+        with os.fdopen(fd, "rb") as fh:
+            opened = os.fstat(fh.fileno())
+            if (opened.st_ino, opened.st_dev) != (st.st_ino, st.st_dev):
+                raise PomlPathError(f"{shown} changed while it was being read; refusing it.")
+            try:
+                data = fh.read(limit + 1)
+            except OSError as exc:
+                raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
         if len(data) > limit:
             raise PomlLimitError(f"File {shown} is larger than the limit of {limit} bytes.")
         _CACHE.put(key, data)
