@@ -6,8 +6,10 @@ It follows the reference's XML layer where users can observe it:
   reference's AST they are dropped and split the surrounding text (POML has its
   own escapes, ``#lt;`` etc., resolved later in template expansion);
 * a closing tag closes the innermost open element whatever its name;
-* attribute values are quoted strings that may not contain ``<``... except
-  here, where we accept them (the reference fails on ``if="a < b"``);
+* attribute values are quoted strings; unlike the reference we accept ``<``
+  inside them (it fails on ``if="a < b"``) and a JSX-style unquoted value
+  ``parameters={{ query: "x" }}`` meaning the object ``{query: "x"}`` (its
+  newer tests write tool parameters that way);
 * DTDs and entity declarations are refused outright (no entity expansion).
 
 Markup whose top level is not a single element is wrapped like the reference
@@ -32,6 +34,7 @@ _TEXT = re.compile(r"[^<&]+")
 _ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 _ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
 _ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
+_UNQUOTED_TEMPLATE_END = re.compile(r"}}(?!})")
 
 
 @dataclass(slots=True)
@@ -153,6 +156,16 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
         j = _WS.match(text, am.end()).end()
         if j < n and text[j] == "=":
             j = _WS.match(text, j + 1).end()
+            if text.startswith("{{", j):
+                # JSX-style unquoted value: parameters={{ query: "x" }} is the object
+                # {query: "x"}; kept as the template "{{{ query: "x" }}}".
+                close = _UNQUOTED_TEMPLATE_END.search(text, j + 2)
+                if close is not None:
+                    end = close.end()
+                    value = "{{" + text[j + 1:end - 1] + "}}"
+                    el.attributes.append(XmlAttribute(key, value, key_start, end, j - 1, end))
+                    i = end
+                    continue
             vm = (_ATTR_VALUE_DQ if j < n and text[j] == '"' else _ATTR_VALUE_SQ).match(text, j)
             if not vm:
                 issues.append(ParseIssue(
