@@ -43,7 +43,9 @@ except ImportError:  # pragma: no cover
 # Components whose output depends only on props, children and context may be
 # reused between builds; the ones that read files may not.
 for _c in all_components(include_internal=True):
-    if _c.name not in ("Image", "Audio", "Table", "Document", "DocumentImage", "Folder", "Webpage"):
+    if _c.name in ("Image", "Audio", "Table"):
+        _c.cacheable = "without-src"
+    elif _c.name not in ("Document", "DocumentImage", "Folder", "Webpage"):
         _c.cacheable = True
 del _c
 

@@ -546,7 +546,10 @@ def call_key(node: Call, keys: dict) -> Any:
         return keys[nid]
     key: Any = None
     comp = node.component
-    if comp.cacheable:
+    cacheable = comp.cacheable
+    if cacheable == "without-src":  # media given inline: the output depends on props only
+        cacheable = not any(k.lower() == "src" for k in node.props)
+    if cacheable:
         props = node.props
         if props:
             vals = props.values()

@@ -236,8 +236,8 @@ def image(props, children, ctx):
             b64, mime = _load_media("image", src, props, ctx)
         elif not b64:
             raise ReadError("Either `src` or `base64` must be specified.", others)
-        elif mime is None:
-            mime = _sniff_image(b64)
+        else:
+            b64, mime = _process_base64("image", b64, props, others, mime)
         p = {"presentation": pres, "base64": b64, "position": props.get("position"), "type": mime, "alt": alt}
         p.update(others)
         return [El(P.MultiMediaImage, p)]
@@ -249,6 +249,35 @@ def _load_media(kind, src, props, ctx):
     if loader is None:
         raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind="PomlFileError")
     return loader(kind, src, props, ctx)
+
+
+def _process_base64(kind: str, b64, props: dict, others: dict, mime):
+    """Inline data goes through the same processing as files (the reference re-encodes images).
+
+    Without the optional loaders (pillow), the data passes through unchanged.
+    """
+    from .._errors import PomlError
+
+    try:
+        if kind == "image":
+            from ..data import images as _images
+
+            try:
+                _images._pil()
+            except PomlError:
+                return b64, mime or _sniff_image(str(b64))
+            return _images.load_image(None, str(b64), props.get("type"), props.get("maxWidth"),
+                                      props.get("maxHeight"), props.get("resize"))
+        from ..data import audio as _audio
+
+        return _audio.load_audio(None, str(b64), props.get("type"))
+    except ImportError:
+        if kind == "image":
+            return b64, mime or _sniff_image(str(b64))
+        return b64, mime
+    except PomlError as exc:
+        msg = exc.diagnostic.message if exc.diagnostic is not None else str(exc)
+        raise ReadError(msg, others) from None
 
 
 def _sniff_image(b64: str) -> str:
@@ -288,8 +317,8 @@ def audio(props, children, ctx):
         b64, mime = _load_media("audio", src, props, ctx)
     elif not b64:
         raise ReadError("Either `src` or `base64` must be specified.", others)
-    elif mime is None:
-        raise ReadError("Audio type must be specified when using base64.", others)
+    else:
+        b64, mime = _process_base64("audio", b64, props, others, mime)
     p = {"presentation": pres, "base64": b64, "type": mime}
     p.update(others)
     return [El(P.MultiMediaAudio, p)]

@@ -294,13 +294,24 @@ def test_conversation_selected():
     assert xml.count('speaker="ai"') == 1
 
 
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+
+
 def test_image_base64_multimedia_and_alt():
-    xml = ok(C("img", {"base64": "iVBORw0KGgo="}))
-    assert '<env presentation="multimedia">' in xml and 'base64="iVBORw0KGgo="' in xml and 'type="image/png"' in xml
-    xml = ok(C("p", {}, C("img", {"base64": "iVBORw0KGgo=", "alt": "a cat"})))
+    xml = ok(C("img", {"base64": PNG}))
+    assert '<env presentation="multimedia">' in xml and 'base64="iVBOR' in xml and 'type="image/png"' in xml
+    xml = ok(C("p", {}, C("img", {"base64": PNG, "alt": "a cat"})))
     assert "<span>a cat</span>" in xml
     xml, errs = ir(C("img", {}))
     assert "Either `src` or `base64` must be specified." in errs
+
+
+def test_image_base64_converted_to_type():
+    pytest.importorskip("PIL")
+    xml = ok(C("img", {"base64": PNG, "type": "jpeg"}))
+    assert 'type="image/jpeg"' in xml and 'base64="/9j/' in xml
+    xml, errs = ir(C("img", {"base64": "bm90IGFuIGltYWdl"}))
+    assert errs and "image" in errs[0].lower()
 
 
 def test_tool_request_and_response():
