@@ -16,12 +16,22 @@ from __future__ import annotations
 import json
 import math
 import re
-from decimal import Decimal
 from typing import Any, Optional, Union
 
 # The C-accelerated string escaper of the json module (ensure_ascii=False flavour)
 # escapes exactly what JSON.stringify escapes: quotes, backslash, C0 controls.
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_str(s: str) -> str:
+    text = _encode_str(s)
+    if _SURROGATE.search(text):
+        # JSON.stringify writes lone surrogates as \uXXXX escapes.
+        text = _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return text
+
 
 _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 
@@ -72,6 +82,8 @@ def format_number(x: Union[int, float]) -> str:
         return "0"
     if x.is_integer() and abs(x) < 2**53:
         return str(int(x))
+    from decimal import Decimal  # only needed for fractional numbers
+
     sign, digits, exp = Decimal(repr(x)).as_tuple()
     ds = "".join(map(str, digits)).rstrip("0") or "0"
     # value = 0.ds * 10**n in the ECMAScript algorithm's terms
@@ -130,7 +142,7 @@ def _write(v: Any, gap: str, cur: str, out: list) -> None:
     elif v is False:
         out.append("false")
     elif isinstance(v, str):
-        out.append(_encode_str(v))
+        out.append(_json_str(v))
     elif isinstance(v, (int, float)):
         out.append(_num_json(v))
     elif isinstance(v, dict):
@@ -146,7 +158,7 @@ def _write(v: Any, gap: str, cur: str, out: list) -> None:
                 if not first:
                     out.append(",\n" + inner)
                 first = False
-                out.append(_encode_str(str(k)) + ": ")
+                out.append(_json_str(str(k)) + ": ")
                 _write(x, gap, inner, out)
             out.append("\n" + cur + "}")
         else:
@@ -156,7 +168,7 @@ def _write(v: Any, gap: str, cur: str, out: list) -> None:
                 if not first:
                     out.append(",")
                 first = False
-                out.append(_encode_str(str(k)) + ":")
+                out.append(_json_str(str(k)) + ":")
                 _write(x, gap, cur, out)
             out.append("}")
     elif isinstance(v, (list, tuple)):

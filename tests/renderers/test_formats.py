@@ -124,3 +124,7 @@ def test_js_key_order_and_json_parse():
     assert stringify({"s": "é\n\u2028\x01"}) == json.dumps({"s": "é\n\u2028\x01"}, ensure_ascii=False,
                                                             separators=(",", ":"))
     assert stringify(float("nan")) == "null"
+
+
+def test_lone_surrogates_are_escaped_like_json_stringify():
+    assert stringify("a\ud800b") == '"a\\ud800b"'
