@@ -372,3 +372,37 @@ def test_deep_nesting_does_not_crash():
         root = root.children[0]
         depth += 1
     assert root == "x" and depth > 400
+
+
+def test_inherited_params_order():
+    assert [p.name for p in lookup("table").all_params()] == [
+        "syntax", "records", "columns", "src", "parser", "selectedColumns", "selectedRecords", "maxRecords",
+        "maxColumns", "className", "speaker", "writerOptions", "whiteSpace", "charLimit", "tokenLimit", "priority"]
+    names = [p.name for p in lookup("question").all_params()]
+    assert names[:6] == ["questionCaption", "answerCaption", "captionSerialized", "captionStyle",
+                         "captionTextTransform", "captionEnding"]
+    assert names[6] == "blankLine" and "syntax" in names  # Paragraph, then Text
+
+
+def test_reuse_between_builds_is_identical():
+    from poml.components import clear_cache
+    tree = lambda: C("poml", {}, C("role", {}, "r"), C("task", {"captionStyle": "bold"}, "t", C("b", {}, "x")))
+    clear_cache()
+    first = build([tree()], sink=DiagnosticSink())
+    again = build([tree()], sink=DiagnosticSink())
+    fresh = build([tree()], sink=DiagnosticSink(), reuse=False)
+    assert first.to_xml() == again.to_xml() == fresh.to_xml()
+    # diagnostics are reported on every build (subtrees with problems are never reused)
+    for _ in range(2):
+        sink = DiagnosticSink()
+        build([C("p", {"blankLine": "maybe"}, "x")], sink=sink)
+        assert [d.message for d in sink.items] == ['"blankLine" should be a boolean']
+
+
+def test_reuse_depends_on_context():
+    # the same <h> inside and outside a section gets different levels
+    h = lambda: C("h", {}, "T", s=1, e=2)
+    xml = ok(C("poml", {}, h(), C("section", {}, h())))
+    assert '<h level="1">T</h>' in xml and '<h level="2">T</h>' in xml
+    xml = ok(C("poml", {"syntax": "json"}, h()))
+    assert "<h" not in xml

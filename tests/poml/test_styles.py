@@ -70,3 +70,35 @@ def test_merge_stylesheets_inner_wins():
 
 def test_non_object_rule_body_ignored():
     assert compute_styles({"a": 1}, TASK, {"task": "oops"}) == {"a": 1}
+
+
+# The reference's own cascade example (base.test.tsx computeStyles), ported as facts.
+REF_SHEET = {
+    "*": {"padding": 20},
+    ".layout": {"padding": 30, "margin": 5},
+    ".layout2": {"padding": 40},
+    ".layout .layout2": {"margin": 10, "color": "blue"},
+    "table": {"color": "red", "margin": 20},
+    "table .layout": {"color": "green"},
+}
+TABLE = frozenset({"table"})
+
+
+@pytest.mark.parametrize("props,expected", [
+    ({"className": "layout", "padding": 10}, {"padding": 10, "margin": 5, "color": "green"}),
+    ({"className": "layout layout2", "padding": 10}, {"padding": 10, "margin": 10, "color": "blue"}),
+    ({"padding": 10}, {"padding": 10, "margin": 20, "color": "red"}),
+    ({}, {"padding": 20, "margin": 20, "color": "red"}),
+])
+def test_reference_cascade(props, expected):
+    assert compute_styles(props, TABLE, REF_SHEET) == expected
+
+
+@pytest.mark.parametrize("aliases,own,expected", [
+    (TABLE, {"padding": 10}, {"color": "blue", "padding": 10, "header": {"color": "green"}}),
+    (frozenset({"header"}), {"padding": 10}, {"color": "red", "padding": 10}),
+    (TABLE, {"color": "white"}, {"color": "white", "header": {"color": "green"}}),
+])
+def test_reference_nested_values(aliases, own, expected):
+    sheet = {"*": {"color": "red"}, "table": {"color": "blue", "header": {"color": "green"}}}
+    assert compute_styles(own, aliases, sheet) == expected
