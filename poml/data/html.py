@@ -339,12 +339,17 @@ def select_nodes(doc: HNode, selector: str) -> list[HNode]:
     except SelectorError as exc:
         raise PomlError(f'Invalid CSS selector "{selector}": {exc}') from None
     # Evaluate on an lxml mirror of our tree, then map back by position.
-    mirror, mapping = _to_lxml(doc, etree)
+    mirror, nodes = _to_lxml(doc, etree)
     try:
         found = mirror.xpath(xpath)
     except etree.XPathError as exc:  # pragma: no cover
         raise PomlError(f'Invalid CSS selector "{selector}": {exc}') from None
-    return [mapping[id(el)] for el in found if id(el) in mapping]
+    out = []
+    for el in found:
+        idx = el.get(_INDEX_ATTR) if hasattr(el, "get") else None
+        if idx is not None:
+            out.append(nodes[int(idx)])
+    return out
 
 
 def _split_commas(selector: str) -> list[str]:
@@ -363,18 +368,21 @@ def _split_commas(selector: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _to_lxml(doc: HNode, etree: Any) -> tuple[Any, dict]:
-    mapping: dict[int, HNode] = {}
-    keep: list[Any] = []
+_INDEX_ATTR = "x-poml-node-index"
+
+
+def _to_lxml(doc: HNode, etree: Any) -> tuple[Any, list]:
+    """An lxml copy of the tree; each element carries its index into the returned node list."""
+    nodes: list[HNode] = []
 
     def build(node: HNode) -> Any:
         tag = node.tag if re.fullmatch(r"[A-Za-z_][\w.-]*", node.tag) else "x-unknown"
         el = etree.Element(tag)
         for k, v in node.attrs.items():
-            if re.fullmatch(r"[A-Za-z_][\w.-]*", k):
+            if k != _INDEX_ATTR and re.fullmatch(r"[A-Za-z_][\w.-]*", k):
                 el.set(k, v)
-        mapping[id(el)] = node
-        keep.append(el)
+        el.set(_INDEX_ATTR, str(len(nodes)))
+        nodes.append(node)
         for c in node.children:
             if isinstance(c, HNode):
                 el.append(build(c))
@@ -384,9 +392,7 @@ def _to_lxml(doc: HNode, etree: Any) -> tuple[Any, dict]:
     root = build(html if html is not None else doc)
     wrapper = etree.Element("x-document")
     wrapper.append(root)
-    mapping.pop(id(wrapper), None)
-    keep.append(wrapper)
-    return wrapper, mapping
+    return wrapper, nodes
 
 
 # --------------------------------------------------------------------------- text
