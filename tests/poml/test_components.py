@@ -406,3 +406,37 @@ def test_reuse_depends_on_context():
     assert '<h level="1">T</h>' in xml and '<h level="2">T</h>' in xml
     xml = ok(C("poml", {"syntax": "json"}, h()))
     assert "<h" not in xml
+
+
+# ---------------------------------------------------------------- presentation IR (reference presentation tests)
+
+ME, MP = "Markup.Environment", "Markup.Paragraph"
+
+
+@pytest.mark.parametrize("tree,expected", [
+    (lambda: C(ME, {}, "hahaha"), '<env presentation="markup" markup-lang="markdown">hahaha</env>'),
+    (lambda: C(MP, {}, "hahaha"), '<env presentation="markup" markup-lang="markdown"><p>hahaha</p></env>'),
+    (lambda: C(MP, {"markupLang": "html"}, "hahaha"), '<env presentation="markup" markup-lang="html"><p>hahaha</p></env>'),
+    (lambda: C(MP, {"markupLang": "html"}, "hahaha", C(MP, {"markupLang": "html"}, "dadada")),
+     '<env presentation="markup" markup-lang="html"><p>hahaha<p>dadada</p></p></env>'),
+    (lambda: C(ME, {}, C(MP, {"markupLang": "html"}, "hahaha", C(MP, {"markupLang": "html"}, "dadada"))),
+     '<env presentation="markup" markup-lang="markdown"><env presentation="markup" markup-lang="html">'
+     '<p>hahaha<p>dadada</p></p></env></env>'),
+    (lambda: C(ME, {}, C("Serialize.Environment", {}, C("Serialize.Any", {"name": "hello"}, "world"))),
+     '<env presentation="markup" markup-lang="markdown"><code inline="false" lang="json"><env presentation="serialize" '
+     'serializer="json"><any name="hello">world</any></env></code></env>'),
+    (lambda: C(ME, {}, C("Serialize.Environment", {"inline": True}, C("Serialize.Any", {"name": "hello"}, "world"))),
+     '<env presentation="markup" markup-lang="markdown"><code inline="true" lang="json"><env presentation="serialize" '
+     'serializer="json"><any name="hello">world</any></env></code></env>'),
+    (lambda: C("Serialize.Environment", {}, C("Serialize.Any", {"name": "hello"}, C(MP, {}, "world"))),
+     '<env presentation="serialize" serializer="json"><any name="hello"><env presentation="markup" '
+     'markup-lang="markdown"><p>world</p></env></any></env>'),
+    (lambda: C("Free.Environment", {}, "hello\nworld"), '<env presentation="free" white-space="pre">hello\nworld</env>'),
+    (lambda: C("Free.Text", {}, "hello\nworld"),
+     '<env presentation="free" white-space="pre"><text white-space="pre">hello\nworld</text></env>'),
+    (lambda: C(ME, {}, C("Free.Environment", {"inline": True}, "hello")),
+     '<env presentation="markup" markup-lang="markdown"><code inline="true"><env presentation="free" '
+     'white-space="pre">hello</env></code></env>'),
+])
+def test_reference_presentation_ir(tree, expected):
+    assert ok(tree()) == expected
