@@ -1,15 +1,14 @@
 """A LangChain prompt template that renders POML (``pip install langchain-core``).
 
 >>> from poml.integration.langchain import LangchainPomlTemplate
->>> t = LangchainPomlTemplate.from_template("<p>Hello {{{{name}}}}!</p>")
->>> t.format(name="Alice").to_messages()
-[HumanMessage(content='Hello Alice!', ...)]
+>>> t = LangchainPomlTemplate.from_template("<p>Hello {{name}}!</p>")
+>>> t.invoke({"name": "Alice"}).to_messages()
+[HumanMessage(content='Hello Alice!', additional_kwargs={}, response_metadata={})]
 
-The template text goes through LangChain's ``from_template`` (f-string
-format), so write POML's ``{{name}}`` as ``{{{{name}}}}`` there, or load the
-markup with :meth:`LangchainPomlTemplate.from_file`, which renders the file
-itself (relative ``src=`` paths resolve against its folder). The variables
-given to ``format``/``invoke`` become the POML context.
+The markup is written as for ``poml.poml``; LangChain does not parse it (its
+f-string rules would choke on POML's braces). :meth:`LangchainPomlTemplate.from_file`
+renders the file itself, so relative ``src=`` paths resolve against its
+folder. The variables given to ``format``/``invoke`` become the POML context.
 
 With ``speaker_mode=True`` (default) the result is a ``ChatPromptValue`` of the
 rendered messages; with ``speaker_mode=False`` a ``StringPromptValue`` of the
@@ -81,9 +80,19 @@ class LangchainPomlTemplate(PromptTemplate):  # type: ignore[misc, valid-type]
         return instance
 
     @classmethod
-    def from_template(cls, *args: Any, speaker_mode: bool = True, **kwargs: Any) -> "LangchainPomlTemplate":
-        """Build from markup text (LangChain f-string format: double the braces of ``{{...}}``)."""
-        instance = super().from_template(*args, **kwargs)
+    def from_template(cls, template: str, *args: Any, speaker_mode: bool = True,
+                      **kwargs: Any) -> "LangchainPomlTemplate":
+        """Build from markup text, written as for ``poml.poml`` (``{{name}}`` is a POML expression).
+
+        POML does its own templating, so LangChain does not parse the text:
+        markup with braces of any kind (JSON, ``{{ {'a': 1} }}``) is accepted,
+        and ``input_variables`` stays empty (every variable given is passed on
+        as context).
+        """
+        kwargs.pop("template_format", None)
+        instance = super().from_template("", *args, **kwargs)
+        instance.template = template
+        instance.input_variables = []
         instance.speaker_mode = speaker_mode
         return instance
 

@@ -111,6 +111,13 @@ def test_langchain_chat_template(langchain):
     assert t.invoke({"name": "Bo"}).messages[1] == FakeMessage("human", "Hi Bo")
 
 
+def test_langchain_template_is_not_parsed_by_langchain(langchain):
+    t = langchain.LangchainPomlTemplate.from_template(
+        '<poml><p>Hi {{name}} {"json": 1}</p><object data="{{ {\'a\': 1} }}"/></poml>', speaker_mode=False)
+    assert t.input_variables == []
+    assert t.format(name="Dee").text == 'Hi Dee {"json": 1}\n\n{"a":1}'
+
+
 def test_langchain_text_mode_and_partials(langchain):
     t = langchain.LangchainPomlTemplate.from_template("<p>{{greeting}}, {{name}}!</p>", speaker_mode=False,
                                                       partial_variables={"greeting": "Hello"})
@@ -160,6 +167,20 @@ def test_langchain_misc(langchain):
     assert t.lc_attributes == {"template_file": None, "speaker_mode": True}
     assert cls.get_lc_namespace() == ["poml", "integration", "langchain"]
     assert langchain.poml_formatter("<p>x</p>", True) == [FakeMessage("human", "x")]
+
+
+def test_langchain_real_library_when_installed(monkeypatch, tmp_path):
+    pytest.importorskip("langchain_core")
+    monkeypatch.delitem(sys.modules, "poml.integration.langchain", raising=False)
+    from poml.integration.langchain import LangchainPomlTemplate
+
+    main = tmp_path / "chat.poml"
+    main.write_text("<poml><system-msg>Be brief.</system-msg><human-msg>Hi {{name}} {x}</human-msg></poml>")
+    messages = LangchainPomlTemplate.from_file(main).invoke({"name": "Ada"}).to_messages()
+    assert [(m.type, m.content) for m in messages] == [("system", "Be brief."), ("human", "Hi Ada {x}")]
+    text = LangchainPomlTemplate.from_template("<p>{{a}}</p>", speaker_mode=False).invoke({"a": 1})
+    assert text.to_string() == "1"
+    sys.modules.pop("poml.integration.langchain", None)
 
 
 # ----------------------------------------------------------------------------- fake tracing backends
