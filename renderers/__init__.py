@@ -77,6 +77,7 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union
             # legal prompts get a larger allowance once; absurd depths are refused.
             return _with_recursion_limit(_DEEP_LIMIT, _write, ir, chat, Reporter())
     except RenderIssue as issue:
+        _fill_span(ir, issue)
         raise (error or _default_error)(issue) from None
     except RecursionError:
         issue = RenderIssue("The prompt is nested too deeply to render.", ir.start, ir.end, ir)
@@ -84,6 +85,30 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union
 
 
 _DEEP_LIMIT = 12000
+
+
+def _fill_span(root: Any, issue: RenderIssue) -> None:
+    """Give an issue from a span-less IR element the span of its nearest located ancestor."""
+    if issue.start is not None or issue.element is None:
+        return
+    stack = [(root, None)]  # iterative: error paths must not recurse either
+    parents: dict[int, Any] = {}
+    while stack:
+        node, parent = stack.pop()
+        parents[id(node)] = parent
+        if node is issue.element:
+            break
+        for c in getattr(node, "children", ()):
+            if not isinstance(c, str):
+                stack.append((c, node))
+    else:
+        return
+    node = parents.get(id(issue.element))
+    while node is not None:
+        if node.start is not None:
+            issue.start, issue.end = node.start, node.end
+            return
+        node = parents.get(id(node))
 
 
 def _write(ir: Any, chat: bool, reporter: Reporter) -> Any:

@@ -346,3 +346,12 @@ def test_html_adjacent_text_nodes_get_separator_div():
     assert HtmlWriter(None).write(tree).output == (
         "<p>\n  <b>\n    Alpha Amber\n    <div/>\n    :\n  </b>\n   \n  <div/>\n  beta \n  <b>Oslo</b>\n"
         "   epsilon\n</p>")
+
+
+def test_issue_without_span_takes_ancestor_span():
+    from poml.ir import Element as E
+
+    tree = E("p", {}, [E("span", {}, [E("item", {}, ["a"])])], 5, 20)
+    with pytest.raises(RenderIssue) as info:
+        write(tree, chat=False, error=lambda i: i)
+    assert (info.value.start, info.value.end) == (5, 20)
