@@ -45,7 +45,7 @@ def calls(depth: int):
     return st.one_of(leaf, call())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(calls(3), min_size=1, max_size=3), st.one_of(st.none(), st.dictionaries(
     st.sampled_from(["*", "p", "task", ".c", "task .c", "list", ""]),
     st.dictionaries(st.sampled_from(NAMES), ODD_VALUES, max_size=2), max_size=2)))
@@ -69,7 +69,7 @@ def _walk(el):
         stack.extend(c for c in e.children if isinstance(c, Element))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(calls(3), min_size=1, max_size=2))
 def test_ir_attributes_are_strings(nodes):
     root = build(nodes, sink=DiagnosticSink())
