@@ -11,6 +11,7 @@ becomes a ``human`` message.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from ._base import Reporter, Written, rich_content, segments, written_to_content
@@ -98,9 +99,13 @@ def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
         # the "lone system message" rule turns into a human message.
         return [{"speaker": "human", "content": written_to_content(w)}]
     ranges = assign_speakers(root, w, reporter)
-    segs = segments(w)
-    messages = []
-    for start, end, speaker in ranges:
-        mine = [s for s in segs if s.start >= start and s.end <= end]
-        messages.append({"speaker": speaker, "content": rich_content(mine)})
-    return messages
+    # Ranges are sorted and disjoint: a segment belongs to the range starting
+    # at or before it, if it also ends inside it (separators between messages
+    # belong to none and are dropped).
+    starts = [r[0] for r in ranges]
+    buckets: list[list] = [[] for _ in ranges]
+    for seg in segments(w):
+        i = bisect_right(starts, seg.start) - 1
+        if i >= 0 and seg.end <= ranges[i][1]:
+            buckets[i].append(seg)
+    return [{"speaker": r[2], "content": rich_content(b)} for r, b in zip(ranges, buckets)]
