@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "poml", "render_text", "OutputFormat", "Prompt",
-    "set_trace", "clear_trace", "get_trace", "trace_artifact",
+    "set_trace", "clear_trace", "get_trace", "trace_artifact", "Backend",
     "Diagnostic", "PomlError", "PomlSyntaxError", "PomlTemplateError", "PomlSandboxError",
     "PomlComponentError", "PomlFileError", "PomlPathError", "PomlLimitError", "PomlRenderError",
     "__version__",
@@ -41,6 +41,7 @@ _LAZY = {
     "clear_trace": ("._trace", "clear_trace"),
     "get_trace": ("._trace", "get_trace"),
     "trace_artifact": ("._trace", "trace_artifact"),
+    "Backend": ("._trace", "Backend"),
 }
 
 

@@ -260,13 +260,14 @@ def poml(
     strict = opts.get("strict", "true").lower() != "false"
     pretty = opts.get("prettyprint", "false").lower() == "true"
 
+    trace = _trace.record_call(markup, text, path, context, ctx, stylesheet, sheet)
     try:
         rendered = render_text(text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
                                roots=roots, allow_network=allow_network)
     except RecursionError:  # a safety net: the parser's depth limit should stop this first
         raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup is nested too deeply to render.") from None
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
-                   encoding=encoding, trace=_trace.record_call(markup, text, path, context, ctx, stylesheet, sheet))
+                   encoding=encoding, trace=trace)
 
 
 def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output_file: Any,
@@ -279,7 +280,7 @@ def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output
         with open(output_file, "w", encoding=encoding or "utf-8") as f:
             f.write(raw)
     if trace is not None:
-        trace.finish(raw, pretty_text=renderers.format_result(result, "raw", chat=chat, pretty=True))
+        trace.finish(raw, pretty_text=renderers.format_result(result, "raw", chat=chat, pretty=True), format=format)
     if format == "raw":
         return raw
     if pretty and format != "raw":
