@@ -350,26 +350,45 @@ def _flatten(children: Any, out: list) -> None:
 
 def trim_children(children: Any, white_space: Any, props: Optional[dict], state: State) -> list:
     """The reference's trimChildrenWhiteSpace: flatten fragments, merge strings, trim text."""
-    flat: list = []
-    if children:
-        if type(children) is str:
-            flat.append(children)
-        else:
-            _flatten(children, flat)
+    if not children:
+        return []
+    if type(children) is str:
+        flat: Any = [children]
+    else:
+        flat = children
+        for c in children:
+            tc = type(c)
+            if tc is list or tc is tuple or c is None or c is True or c is False:
+                flat = []
+                _flatten(children, flat)
+                break
     if white_space == "pre":
         return [c for c in flat if c != ""]
     merged: list = []
+    prev_str = False
+    has_str = False
     for c in flat:
-        if type(c) is str and merged and type(merged[-1]) is str:
-            merged[-1] += c
+        if type(c) is str:
+            if prev_str:
+                merged[-1] += c
+            else:
+                merged.append(c)
+                prev_str = has_str = True
         else:
             merged.append(c)
+            prev_str = False
+    if not has_str:
+        return merged
     n = len(merged) - 1
     out = []
     for i, c in enumerate(merged):
         if type(c) is str:
             if white_space is None or white_space == "filter":
-                c = trim_text(c, i == 0, i == n)
+                c = _WS_RUN.sub(" ", c)
+                if i == 0:
+                    c = c.lstrip(" ")
+                if i == n:
+                    c = c.rstrip(" ")
             elif white_space == "trim":
                 if i == 0:
                     c = c.lstrip()
@@ -630,7 +649,11 @@ def expand(nodes: Any, ctx: Ctx) -> list:
 
 def without(props: dict, *keys: str) -> dict:
     """A copy of ``props`` without ``keys`` (the ``...others`` of a destructuring)."""
-    return {k: v for k, v in props.items() if k not in keys}
+    d = props.copy()
+    for k in keys:
+        if k in d:
+            del d[k]
+    return d
 
 
 MARKUP_SYNTAXES = ("markdown", "html", "csv", "tsv")
