@@ -22,10 +22,10 @@ from ._registry import (
 )
 from . import presentation as _presentation  # noqa: F401  (registers)
 from . import essentials as _essentials
+from . import table as _table  # noqa: F401  (registration order as the reference's, for suggestions)
 from . import captions as _captions  # noqa: F401
 from . import instructions as _instructions  # noqa: F401
 from . import message as _message  # noqa: F401
-from . import table as _table  # noqa: F401
 
 __all__ = [
     "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",
