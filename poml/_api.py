@@ -132,6 +132,7 @@ def render_text(
     """
     import renderers
     from .components import build
+    from .components.data import FileLoader
     from .template._expand import Expander, deep_merge
 
     if len(text) > MAX_SOURCE_CHARS:
@@ -150,7 +151,7 @@ def render_text(
         sink.raise_first()
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    files = _file_access(roots, base_dir, allow_network)
+    files = _file_access(path, roots, allow_network)
     expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
@@ -158,7 +159,8 @@ def render_text(
         sheet = deep_merge(sheet, result.stylesheet)
     if strict and sink.errors:
         sink.raise_first()
-    ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source)
+    ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
+               file_loader=FileLoader(files, base_dir))
     if strict and sink.errors:
         sink.raise_first()
     try:
@@ -172,12 +174,11 @@ def render_text(
     return Rendered(messages, result.schema, result.tools, result.runtime, sink.items)
 
 
-def _file_access(roots: Optional[Iterable[Union[str, Path]]], base_dir: str, allow_network: bool) -> Any:
-    try:
-        from ._files import FileAccess
-    except ImportError:
-        return None
-    return FileAccess(roots=[str(r) for r in roots] if roots else [base_dir], allow_network=allow_network)
+def _file_access(path: Optional[str], roots: Optional[Iterable[Union[str, Path]]], allow_network: bool) -> Any:
+    """The markup's folder (the current directory for strings), widened by ``roots``."""
+    from ._files import default_access
+
+    return default_access(path, list(roots) if roots else None, allow_network)
 
 
 def _parse_extra_args(extra_args: Optional[List[str]]) -> dict[str, str]:

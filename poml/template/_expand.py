@@ -601,7 +601,7 @@ class Expander:
         from .._errors import PomlError
         from .._files import default_access
 
-        files = self.files or default_access(self.base_dir)
+        files = self.files or default_access(self.source.path)
         try:
             path = files.resolve(src.value, self.base_dir)
             text = files.read_text(path)
