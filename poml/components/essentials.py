@@ -329,7 +329,7 @@ def audio(props, children, ctx):
 @component("ToolRequest", aliases=["toolRequest"], params=[
     Param("id", "string", description="Tool call id."),
     Param("name", "string", description="Tool name."),
-    Param("parameters", "object", description="Tool input parameters."),
+    Param("parameters", "any", description="Tool input parameters (JSON text or a {{ }} value)."),
     Param("speaker", "string", SPEAKERS, default="ai", description="Speaker (ai by default)."),
 ])
 def tool_request(props, children, ctx):
@@ -347,8 +347,10 @@ def tool_request(props, children, ctx):
              "parameters": props.get("parameters"), "speaker": speaker}
         p.update(others)
         return [El(P.MultiMediaToolRequest, p)]
-    p = {"syntax": syntax, "speaker": speaker,
-         "data": {"id": props.get("id"), "name": props.get("name"), "parameters": props.get("parameters")}}
+    # JSON.stringify leaves out undefined members
+    data = {k: v for k, v in (("id", props.get("id")), ("name", props.get("name")),
+                               ("parameters", props.get("parameters"))) if v is not None}
+    p = {"syntax": syntax, "speaker": speaker, "data": data}
     p.update(others)
     return [El(DataObject, p)]
 
