@@ -50,7 +50,7 @@ class ReadError(Exception):
 class State:
     """Per-build mutable state: where diagnostics go."""
 
-    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys")
+    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys")
 
     def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None):
         self.sink = sink
@@ -59,6 +59,7 @@ class State:
         self.keys: dict = {}        # id(Call) -> structural key (None: not cacheable)
         self.cache = cache          # shared {(call key, ctx key): output tuple} or None
         self.ctx_keys: dict = {}    # id(Ctx) -> ctx key
+        self.sheet_keys: dict = {}  # id(stylesheet) -> its canonical text
 
     def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
               severity: str = "error") -> None:
@@ -612,7 +613,12 @@ def _cache_key(node: Call, ctx: Ctx, state: State) -> Any:
     cid = id(ctx)
     xk = state.ctx_keys.get(cid)
     if xk is None:
-        xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, _sheet_key(ctx.sheet))
+        sheet = ctx.sheet
+        sk = state.sheet_keys.get(id(sheet))
+        if sk is None:
+            sk = state.sheet_keys[id(sheet)] = _sheet_key(sheet)
+            state.keys[("sheet", id(sheet))] = sheet  # keep it alive so its id stays unique
+        xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, sk)
         state.ctx_keys[cid] = xk
         state.keys[("ctx", cid)] = ctx  # keep the ctx alive so its id stays unique
     return (ck, xk)
