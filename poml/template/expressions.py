@@ -55,6 +55,8 @@ __all__ = [
 # e.g. ``[s.repeat(1e7), s.repeat(1e7), ...]`` or nested ``map``s.
 MAX_EXPRESSION_WORK = 20_000_000
 CALL_COST = 100
+# Per item for built-ins that visit items in a Python loop (join, indexOf, includes...).
+ITEM_COST = 10
 # Nesting of a value being stringified (JSON.stringify, String([...])) or compared.
 MAX_VALUE_DEPTH = 256
 
@@ -828,12 +830,13 @@ def _clamp(v: Any, n: int) -> int:
 
 def _s_split(s: str, a: list) -> list:
     sep, lim = _arg(a, 0), _arg(a, 1)
-    limit = MAX_ARRAY_ITEMS if lim is UNDEFINED else int(_to_integer(lim)) % (2 ** 32)
+    limit = 2 ** 32 - 1 if lim is UNDEFINED else int(_to_integer(lim)) % (2 ** 32)
     if sep is UNDEFINED:
         out = [s]
     else:
         sep = js_to_string(sep)
-        if len(s) > MAX_ARRAY_ITEMS and sep == "":
+        pieces = len(s) if sep == "" else s.count(sep) + 1
+        if min(pieces, limit) > MAX_ARRAY_ITEMS:  # refuse before building the list
             raise ExpressionSandboxError(f"array longer than {MAX_ARRAY_ITEMS} items")
         out = list(s) if sep == "" else s.split(sep)
     return _check_list(out[:limit])
@@ -988,6 +991,7 @@ _STR_METHODS: dict[str, Callable[[str, list], Any]] = {
 # ---- array methods
 
 def _a_join(arr: Any, a: list) -> str:
+    _charge(len(arr) * ITEM_COST)
     sep = "," if _arg(a, 0) is UNDEFINED else js_to_string(_arg(a, 0))
     return _check_str(_join(arr, sep, set(), 0))
 
@@ -999,7 +1003,7 @@ def _a_slice(arr: Any, a: list) -> list:
 
 def _a_index_of(arr: Any, a: list) -> int:
     v = _arg(a, 0)
-    _charge(len(arr))
+    _charge(len(arr) * ITEM_COST)
     for i in range(_rel_index(_arg(a, 1), len(arr), 0), len(arr)):
         if _strict_eq(arr[i], v):
             return i
@@ -1008,7 +1012,7 @@ def _a_index_of(arr: Any, a: list) -> int:
 
 def _a_last_index_of(arr: Any, a: list) -> int:
     v = _arg(a, 0)
-    _charge(len(arr))
+    _charge(len(arr) * ITEM_COST)
     for i in range(len(arr) - 1, -1, -1):
         if _strict_eq(arr[i], v):
             return i
@@ -1017,7 +1021,7 @@ def _a_last_index_of(arr: Any, a: list) -> int:
 
 def _a_includes(arr: Any, a: list) -> bool:
     v = _arg(a, 0)
-    _charge(len(arr))
+    _charge(len(arr) * ITEM_COST)
     return any(_same_value_zero(x, v) for x in arr[_rel_index(_arg(a, 1), len(arr), 0):])
 
 
@@ -1102,7 +1106,9 @@ def _a_flat(arr: Any, a: list) -> list:
                 if len(out) > MAX_ARRAY_ITEMS:
                     raise ExpressionSandboxError(f"array longer than {MAX_ARRAY_ITEMS} items")
 
+    _charge(len(arr) * ITEM_COST)
     walk(arr, depth, 0)
+    _charge(len(out) * ITEM_COST)
     return _check_list(out)
 
 
@@ -1214,6 +1220,9 @@ def _json_parse(a: list) -> Any:
 
 
 def _json_stringify(a: list) -> Any:
+    v = _arg(a, 0)
+    if isinstance(v, (list, tuple, Mapping)):
+        _charge(len(v) * ITEM_COST)
     space = _arg(a, 2)
     indent: Any = None
     if _is_num(space):
@@ -1293,6 +1302,8 @@ def _parse_float(a: list) -> Any:
 def _object_keys(o: Any) -> list:
     if o is None or o is UNDEFINED:
         raise ExpressionError("Cannot convert undefined or null to object")
+    if isinstance(o, (Mapping, list, tuple, str)):
+        _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
         return _check_list([k if type(k) is str else js_to_string(k) for k in o])
     if isinstance(o, (list, tuple, str)):
@@ -1301,6 +1312,8 @@ def _object_keys(o: Any) -> list:
 
 
 def _object_values(o: Any) -> list:
+    if isinstance(o, (Mapping, list, tuple, str)):
+        _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
         return _check_list(list(o.values()))
     if isinstance(o, (list, tuple, str)):
@@ -1310,6 +1323,8 @@ def _object_values(o: Any) -> list:
 
 
 def _object_entries(o: Any) -> list:
+    if isinstance(o, (Mapping, list, tuple, str)):
+        _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
         return _check_list([[k if type(k) is str else js_to_string(k), v] for k, v in o.items()])
     if isinstance(o, (list, tuple, str)):

@@ -47,6 +47,18 @@ def make_scope() -> dict:
     }
 
 
+def best_of_3(fn) -> float:
+    """Best wall time of up to 3 runs of ``fn`` (other processes on the machine add noise)."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+        if best < 0.05:
+            break
+    return best
+
+
 def refused(src: str, scope: dict | None = None, *, within: float = 0.1) -> ExpressionSandboxError:
     """Compile and evaluate ``src``; it must raise ExpressionSandboxError within ``within`` seconds."""
     scope = make_scope() if scope is None else scope
@@ -221,10 +233,12 @@ def test_work_budget_bounds_nested_callbacks() -> None:
 
 def test_text_length_limit() -> None:
     src = "1+" * (MAX_EXPRESSION_CHARS // 2) + "1"
-    t0 = time.perf_counter()
-    with pytest.raises(ExpressionSandboxError, match="longer than"):
-        compile_expression(src)
-    assert time.perf_counter() - t0 < 0.1
+
+    def attempt() -> None:
+        with pytest.raises(ExpressionSandboxError, match="longer than"):
+            compile_expression(src)
+
+    assert best_of_3(attempt) < 0.1
 
 
 @pytest.mark.parametrize("src", [
@@ -245,10 +259,11 @@ def test_text_length_limit() -> None:
     "x" + "?.y" * 30_000,
 ], ids=lambda src: f"{src[:12]}..{len(src)}")
 def test_deep_nesting_is_refused_fast_without_recursion_error(src: str) -> None:
-    t0 = time.perf_counter()
-    with pytest.raises(ExpressionSandboxError, match="nested deeper"):
-        compile_expression(src)
-    assert time.perf_counter() - t0 < 0.1
+    def attempt() -> None:
+        with pytest.raises(ExpressionSandboxError, match="nested deeper"):
+            compile_expression(src)
+
+    assert best_of_3(attempt) < 0.1
 
 
 def test_nesting_up_to_the_limit_works() -> None:
@@ -280,10 +295,11 @@ def test_hostile_scope_data_is_handled() -> None:
         cur.append(nxt)
         cur = nxt
     for src in ["String(d)", "d + ''", "JSON.stringify(d)", "d == 'x'", "d.join()", "d.flat(Infinity)"]:
-        t0 = time.perf_counter()
-        with pytest.raises(ExpressionError):
-            compile_expression(src).evaluate({"d": deep})
-        assert time.perf_counter() - t0 < 0.1
+        def attempt() -> None:
+            with pytest.raises(ExpressionError):
+                compile_expression(src).evaluate({"d": deep})
+
+        assert best_of_3(attempt) < 0.1, src
     cyclic: dict = {}
     cyclic["self"] = cyclic
     assert compile_expression("c.self.self.self === c").evaluate({"c": cyclic}) is True
@@ -298,12 +314,14 @@ def test_hostile_scope_data_is_handled() -> None:
 def test_linear_time_on_huge_strings(src: str) -> None:
     # no regex backtracking on attacker-sized strings
     s = "1" * 2_000_000 + "x"
-    t0 = time.perf_counter()
-    try:
-        compile_expression(src).evaluate({"s": s})
-    except ExpressionError:
-        pass
-    assert time.perf_counter() - t0 < 0.5
+
+    def attempt() -> None:
+        try:
+            compile_expression(src).evaluate({"s": s})
+        except ExpressionError:
+            pass
+
+    assert best_of_3(attempt) < 0.5
 
 
 def test_no_python_eval_in_module() -> None:
@@ -323,3 +341,14 @@ def test_scope_is_not_mutated() -> None:
     compile_expression("items.reverse()").evaluate(scope)
     compile_expression("items.sort((a, b) => b - a)").evaluate(scope)
     assert scope["items"] == before
+
+
+@pytest.mark.parametrize("src", [
+    "'x'.repeat(1.6e7).split('x')",
+    "[Array(1e6).join(), Array(1e6).join(), Array(1e6).join(), Array(1e6).join()]",
+    "[JSON.stringify(Array(1e6)), JSON.stringify(Array(1e6)), JSON.stringify(Array(1e6))]",
+    "Array(1e6).map(x => 1)",
+    "Array(1e6).sort()",
+])
+def test_item_loops_are_bounded(src: str) -> None:
+    refused(src, within=0.5)
