@@ -454,6 +454,11 @@ def make_element(tag: str, props: dict, children: Any, ctx: Ctx) -> Element:
 
 # ---------------------------------------------------------------- rendering
 
+# Called with (component, exception) when a component fails with something other
+# than a ReadError (a bug, or a loader failure): tests use it to catch those.
+ON_UNEXPECTED = None
+
+
 def render(comp: Component, props: dict, children: Any, ctx: Ctx, out: list) -> None:
     """Render one component use into ``out`` (IR elements and strings)."""
     state = ctx.state
@@ -484,6 +489,8 @@ def render(comp: Component, props: dict, children: Any, ctx: Ctx, out: list) -> 
     except RecursionError:
         raise
     except Exception as e:  # a failure inside a component renders nothing, like the reference
+        if ON_UNEXPECTED is not None:
+            ON_UNEXPECTED(comp, e)
         state.error(f"Error in component render of {comp.name}: Error: {e}", props.get(START), props.get(END))
         return
     if result:
