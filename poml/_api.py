@@ -33,6 +33,7 @@ _PATH_LIKE = re.compile(r"^[\w\-./]+$")
 _PARSE_CACHE: "OrderedDict[str, ParsedDocument]" = OrderedDict()
 _PARSE_CACHE_SIZE = 256
 _FILE_CACHE: dict[str, tuple[int, int, str]] = {}
+_ACCESS_CACHE: dict[tuple, Any] = {}
 
 
 def _parse_cached(text: str) -> ParsedDocument:
@@ -56,6 +57,12 @@ def clear_caches() -> None:
     _PARSE_CACHE.clear()
     _FILE_CACHE.clear()
     compile_text.cache_clear()
+    from renderers._markdown import clear_memo
+
+    clear_memo()
+    from .components import clear_cache as clear_build_cache
+
+    clear_build_cache()
     if hasattr(compile_expression, "cache_clear"):
         compile_expression.cache_clear()
     try:
@@ -171,6 +178,15 @@ def render_text(
             raise d.to_exception() from None
         sink.add(d)
         messages = [] if chat else ""
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        # A safety net: a writer met a value it does not expect. Report it with a place, not a traceback.
+        d = Diagnostic.at(source, ir.start or 0, ir.end or 0,
+                          f"could not write the prompt ({type(exc).__name__}: {exc})", kind="PomlRenderError",
+                          hint="check the attribute values (writerOptions, limits); if they look right, please report this")
+        if strict:
+            raise d.to_exception() from exc
+        sink.add(d)
+        messages = [] if chat else ""
     return Rendered(messages, result.schema, result.tools, result.runtime, sink.items)
 
 
@@ -178,7 +194,13 @@ def _file_access(path: Optional[str], roots: Optional[Iterable[Union[str, Path]]
     """The markup's folder (the current directory for strings), widened by ``roots``."""
     from ._files import default_access
 
-    return default_access(path, list(roots) if roots else None, allow_network)
+    key = (path, os.getcwd() if path is None else None, tuple(str(r) for r in roots) if roots else (), allow_network)
+    access = _ACCESS_CACHE.get(key)
+    if access is None:  # resolving roots costs a few realpath calls: once per distinct setting
+        if len(_ACCESS_CACHE) > 256:
+            _ACCESS_CACHE.clear()
+        access = _ACCESS_CACHE[key] = default_access(path, list(roots) if roots else None, allow_network)
+    return access
 
 
 def _parse_extra_args(extra_args: Optional[List[str]]) -> dict[str, str]:
@@ -276,7 +298,9 @@ def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output
     import renderers
 
     result = renderers.RenderResult(rendered.messages, rendered.schema, rendered.tools, rendered.runtime)
-    raw = renderers.format_result(result, "raw", chat=chat, pretty=pretty)
+    raw = None
+    if format == "raw" or output_file is not None or trace is not None:
+        raw = renderers.format_result(result, "raw", chat=chat, pretty=pretty)
     if output_file is not None:
         with open(output_file, "w", encoding=encoding or "utf-8") as f:
             f.write(raw)

@@ -32,9 +32,9 @@ class CsvWriter(MarkdownWriter):
         rows = (head_rows if self.csv_header else []) + body_rows
         return self.make_box("\n".join(sep.join(cell(c) for c in r) for r in rows), "block", element)
 
-    def box(self, element: Any) -> Box:
+    def write_box(self, element: Any) -> Box:
         if element.tag in ("table", "thead", "tbody", "trow", "tcell", "env"):
-            return super().box(element)
+            return super().write_box(element)
         return self.fail(f"Not implemented element type in csv {element_repr(element)}", element)
 
 

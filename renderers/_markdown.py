@@ -74,6 +74,17 @@ def _media_only(box: Box) -> bool:
     return bool(box.media) and len(box.media) == len(box.text)
 
 
+# Boxes of already-written IR elements, per writer configuration: id -> (element, box).
+# The element is kept in the value so its id cannot be reused while remembered.
+_MEMOS: dict = {}
+_MEMO_MAX = 20_000
+
+
+def clear_memo() -> None:
+    """Forget remembered boxes (benchmarks use it to time cold writes)."""
+    _MEMOS.clear()
+
+
 class MarkdownWriter:
     """Writes markup IR as Markdown; also the base of the CSV/TSV writers."""
 
@@ -82,15 +93,29 @@ class MarkdownWriter:
     def __init__(self, options: Optional[dict], reporter: Optional[Reporter] = None):
         o = options or {}
         self.reporter = reporter or Reporter()
-        self.base_header_level = o.get("markdownBaseHeaderLevel", 1)
-        if self.base_header_level is None:
-            self.base_header_level = 1
+        level = o.get("markdownBaseHeaderLevel", 1)
+        if level is None:
+            level = 1
+        if isinstance(level, bool) or not isinstance(level, (int, float)):
+            self.reporter.fail(f"markdownBaseHeaderLevel should be a number, not {level!r}", None)
+            level = 1
+        self.base_header_level = int(level)
         self.table_collapse = bool(o.get("markdownTableCollapse") or False)
         sep = o.get("csvSeparator")
         self.csv_separator = self.default_separator if sep is None else str(sep)
         header = o.get("csvHeader")
         self.csv_header = True if header is None else bool(header)
         self.truncate = TruncateOptions.from_options(o)
+        t = self.truncate
+        key = (type(self), self.base_header_level, self.table_collapse, self.csv_separator, self.csv_header,
+               t.marker, t.direction, t.model)
+        try:
+            memo = _MEMOS.get(key)
+            if memo is None:
+                memo = _MEMOS[key] = {}
+        except TypeError:  # odd option values (lists from JSON): write without remembering
+            memo = {}
+        self._memo = memo
 
     default_separator = ","
 
@@ -346,6 +371,26 @@ class MarkdownWriter:
 
     # -- elements --------------------------------------------------------------
     def box(self, element: Any) -> Box:
+        """Write one IR element, reusing the box of the very same element from an earlier write.
+
+        IR elements are immutable, and the builder hands back the same element
+        objects for unchanged sub-trees, so a re-render only writes what changed.
+        The box depends on the element and this writer's options only.
+        """
+        memo = self._memo
+        hit = memo.get(id(element))
+        if hit is not None and hit[0] is element:
+            b = hit[1]
+            return Box(b.text, b.before, b.after, b.mappings, b.media, b.priority)
+        issues = len(self.reporter.issues)
+        b = self.write_box(element)
+        if len(self.reporter.issues) == issues:  # never remember a failed write
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[id(element)] = (element, Box(b.text, b.before, b.after, b.mappings, b.media, b.priority))
+        return b
+
+    def write_box(self, element: Any) -> Box:
         """Write one IR element (the reference's ``writeElementTreeImpl``)."""
         tag = element.tag
         if tag == "p":

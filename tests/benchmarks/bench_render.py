@@ -75,25 +75,44 @@ def load_jobs() -> list[dict]:
     return jobs
 
 
-def time_ours(job: dict, repeat: int) -> tuple[list[float], list[float]]:
+def new_data(value, i: int):
+    """The same context shape with every string and number changed, so every dynamic part re-renders."""
+    if isinstance(value, dict):
+        return {k: new_data(v, i) for k, v in value.items()}
+    if isinstance(value, list):
+        return [new_data(v, i) for v in value]
+    if isinstance(value, str) and not value.startswith(("data:", "assets/")) and "." not in value[-6:]:
+        return f"{value} {i}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + i
+    return value
+
+
+def time_ours(job: dict, repeat: int) -> tuple[list[float], list[float], list[float]]:
+    """Cold (all caches cleared), warm with the same data, warm with new data each call."""
     import poml
     from poml._api import clear_caches
 
     os.chdir(job["cwd"])
     markup = Path(job["markup"]) if job["kind"] == "example" else job["markup"]
-    cold, warm = [], []
+    cold, same, new = [], [], []
     for _ in range(max(3, repeat // 20)):
         clear_caches()
         t = time.perf_counter()
         poml.poml(markup, context=job["context"], chat=job["chat"])
         cold.append(time.perf_counter() - t)
-    for i in range(repeat):
-        ctx = dict(job["context"])
-        ctx["bench_iteration"] = i  # a new context each call
+    contexts = [new_data(job["context"], i + 1) for i in range(repeat)]
+    for ctx in contexts:
         t = time.perf_counter()
         poml.poml(markup, context=ctx, chat=job["chat"])
-        warm.append(time.perf_counter() - t)
-    return cold, warm
+        new.append(time.perf_counter() - t)
+    for i in range(repeat):
+        ctx = dict(job["context"])
+        ctx["bench_iteration"] = i  # a new context object, same data
+        t = time.perf_counter()
+        poml.poml(markup, context=ctx, chat=job["chat"])
+        same.append(time.perf_counter() - t)
+    return cold, same, new
 
 
 def import_time() -> float:
@@ -137,23 +156,28 @@ def main() -> None:
             results[job["name"]] = exc
 
     print(f"import poml: {import_time() * 1000:.1f} ms (median of 5 fresh interpreters)\n")
-    print(f"{'input':42s} {'cold median':>12s} {'cold p99':>12s} {'warm median':>12s} {'warm p99':>12s}")
-    ex_cold, ex_warm, or_cold, or_warm, failed = [], [], [], [], []
+    print("warm = compiled prompt cached, new data in every call (each string and number of the context\n"
+          "changed); same = a new context object with unchanged data (reuses rendered sub-trees)\n")
+    print(f"{'input':34s} {'cold median':>12s} {'cold p99':>12s} {'warm median':>12s} {'warm p99':>12s}"
+          f" {'same median':>12s}")
+    ex_cold, ex_warm, ex_same, or_cold, or_warm, failed = [], [], [], [], [], []
     for job in jobs:
         r = results[job["name"]]
         if isinstance(r, Exception):
             failed.append((job["name"], r))
             continue
-        cold, warm = r
+        cold, same, warm = r
         if job["kind"] == "example":
-            print(f"{job['name'][:42]:42s} {fmt_us(statistics.median(cold))} {fmt_us(percentile(cold, .99))} "
-                  f"{fmt_us(statistics.median(warm))} {fmt_us(percentile(warm, .99))}")
+            print(f"{job['name'][:34]:34s} {fmt_us(statistics.median(cold))} {fmt_us(percentile(cold, .99))} "
+                  f"{fmt_us(statistics.median(warm))} {fmt_us(percentile(warm, .99))} {fmt_us(statistics.median(same))}")
             ex_cold += cold
             ex_warm.append(statistics.median(warm))
+            ex_same.append(statistics.median(same))
         else:
             or_cold += cold
             or_warm += warm
-    print(f"\nexamples: warm median of medians {fmt_us(statistics.median(ex_warm))}, "
+    print(f"\nexamples: warm median of medians {fmt_us(statistics.median(ex_warm))} "
+          f"(same data {fmt_us(statistics.median(ex_same))}), "
           f"cold median {fmt_us(statistics.median(ex_cold))}, cold p99 {fmt_us(percentile(ex_cold, .99))}")
     print(f"oracle cases ({len(jobs) - len(ex_warm) - len(failed)}): warm median {fmt_us(statistics.median(or_warm))}, "
           f"warm p99 {fmt_us(percentile(or_warm, .99))}, cold median {fmt_us(statistics.median(or_cold))}")
@@ -169,7 +193,7 @@ def main() -> None:
         ratios = []
         for job, times in zip(peer_jobs, peer):
             theirs = statistics.median(times)
-            ours = statistics.median(results[job["name"]][1])
+            ours = statistics.median(results[job["name"]][2])
             ratios.append(theirs / ours)
             if job["kind"] == "example":
                 print(f"{job['name'][:42]:42s} {theirs * 1000:11.1f} ms {fmt_us(ours):>14s} {theirs / ours:9.0f}x")
