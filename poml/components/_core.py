@@ -551,7 +551,8 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
 
 # ---------------------------------------------------------------- reuse of identical subtrees
 
-CACHE_MAX = 50_000
+CACHE_MAX = 10_000
+_MAX_CACHED_TEXT = 4096  # longer text (a pasted document...) is not worth keeping
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -588,6 +589,11 @@ def call_key(node: Call, keys: dict) -> Any:
                     pk = tuple((name, _freeze(v)) for name, v in props.items())
                 except TypeError:
                     pk = None
+            if pk is not None:
+                for v in vals:
+                    if type(v) is str and len(v) > _MAX_CACHED_TEXT:
+                        pk = None
+                        break
         else:
             pk = ()
         if pk is not None:
@@ -595,6 +601,9 @@ def call_key(node: Call, keys: dict) -> Any:
             append = kids.append
             for c in node.children:
                 if type(c) is str:
+                    if len(c) > _MAX_CACHED_TEXT:
+                        kids = None
+                        break
                     append(c)
                 elif type(c) is Call:
                     ck = call_key(c, keys)
