@@ -233,8 +233,7 @@ def js_typeof(v: Any) -> str:
 
 def _is_num(v: Any) -> bool:
     t = type(v)
-    return t is int or t is float or (t is not bool and isinstance(v, (int, float))
-                                      and not isinstance(v, bool))
+    return t is int or t is float or (isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def js_truthy(v: Any) -> bool:
@@ -1553,7 +1552,11 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "
 Token = tuple
 
 
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
 def _unescape(body: str, start: int) -> str:
+    """Decode the JS escapes of a string literal body (``start``: its offset, for errors)."""
     if "\\" not in body:
         return body
 
@@ -1566,23 +1569,14 @@ def _unescape(body: str, start: int) -> str:
             return chr(cp)
         if e[0] == "x" and len(e) == 3:
             return chr(int(e[1:], 16))
-        if e in ("u", "x") or (e.isdigit() and e != "0"):
-            if e in ("u", "x"):
-                raise ExpressionSyntaxError("Invalid Unicode escape sequence", start + m.start(), start + m.end())
+        if e in ("u", "x"):
+            raise ExpressionSyntaxError("Invalid Unicode escape sequence", start + m.start(), start + m.end())
         return _SIMPLE_ESCAPES.get(e, e)
 
     s = _ESCAPE_RE.sub(repl, body)
-    # join UTF-16 surrogate pairs written as two \\u escapes
-    return s.encode("utf-16", "surrogatepass").decode("utf-16") if any(
-        "\ud800" <= c <= "\udfff" for c in s) and _pairs_ok(s) else s
-
-
-def _pairs_ok(s: str) -> bool:
-    try:
-        s.encode("utf-16", "surrogatepass").decode("utf-16")
-        return True
-    except UnicodeDecodeError:
-        return False
+    # '\ud83d\ude00' (a UTF-16 pair written as two escapes) is one character in Python
+    return _SURROGATE_PAIR.sub(
+        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10) + (ord(m.group()[1]) - 0xDC00)), s)
 
 
 def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0) -> tuple[list, int]:
