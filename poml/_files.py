@@ -25,6 +25,7 @@ refused
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -92,6 +93,52 @@ class _ByteCache:
 
 
 _CACHE = _ByteCache(MAX_FILE_CACHE_BYTES)
+
+
+# ------------------------------------------------------------ read stamps
+# While a component renders under ``recording()``, every file or folder it
+# reads leaves a stamp (path, mtime, size). The builder keeps the stamps with the
+# component's cached output and reuses it only while all stamps still hold.
+_STAMPS = threading.local()
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list]:
+    """Collect stamps of what is read inside the ``with`` block (nested blocks see inner reads too)."""
+    stack = getattr(_STAMPS, "stack", None)
+    if stack is None:
+        stack = _STAMPS.stack = []
+    reads: list = []
+    stack.append(reads)
+    try:
+        yield reads
+    finally:
+        stack.pop()
+
+
+def _stamp(stamp: tuple) -> None:
+    stack = getattr(_STAMPS, "stack", None)
+    if stack:
+        for reads in stack:
+            reads.append(stamp)
+
+
+def stamps_hold(stamps: Iterable[tuple]) -> bool:
+    """True while every recorded file and folder is unchanged (a network read never holds)."""
+    for stamp in stamps:
+        kind = stamp[0]
+        if kind == "net":
+            return False
+        try:
+            st = os.stat(stamp[1])
+        except OSError:
+            return False
+        if kind == "f":
+            if st.st_mtime_ns != stamp[2] or st.st_size != stamp[3]:
+                return False
+        elif st.st_mtime_ns != stamp[2]:
+            return False
+    return True
 
 
 def clear_cache() -> None:
@@ -245,6 +292,7 @@ class FileAccess:
                 f"File {shown} is {st.st_size} bytes, more than the limit of {limit} bytes."
             )
         key = (str(resolved), st.st_mtime_ns, st.st_size)
+        _stamp(("f",) + key)
         data = _CACHE.get(key)
         if data is not None:
             return data
@@ -281,6 +329,7 @@ class FileAccess:
     def fetch_url(self, url: str, *, max_bytes: Optional[int] = None) -> tuple[bytes, str]:
         """Bytes and content type of an ``http(s)`` URL; only when the network is allowed."""
         self.check_url(url)
+        _stamp(("net",))
         import urllib.request
 
         limit = self.max_bytes if max_bytes is None else max_bytes
@@ -308,6 +357,7 @@ class FileAccess:
                 f"Folder {resolved} is outside the allowed roots: {self._roots_text()}."
             )
         try:
+            _stamp(("d", str(resolved), os.stat(resolved).st_mtime_ns))
             with os.scandir(resolved) as it:
                 return list(it)
         except FileNotFoundError:

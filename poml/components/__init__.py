@@ -40,14 +40,21 @@ try:  # Document, Tree, Folder, Webpage and the src= file hooks (light: loaders 
 except ImportError:  # pragma: no cover
     pass
 
-# Components whose output depends only on props, children and context may be
-# reused between builds; the ones that read files may not.
+# Every component's output depends only on its props, children, context and the
+# files it reads; reads are stamped (path, mtime, size) while it renders, and a
+# reused output is checked against its stamps first (a network read is never reused).
 for _c in all_components(include_internal=True):
-    if _c.name in ("Image", "Audio", "Table"):
-        _c.cacheable = "without-src"
-    elif _c.name not in ("Document", "DocumentImage", "Folder", "Webpage"):
-        _c.cacheable = True
+    _c.cacheable = True
 del _c
+
+
+def _loader_key(loader: Any) -> Any:
+    """What decides where relative paths point and what may be read: part of every reuse key."""
+    if loader is None:
+        return None
+    access = getattr(loader, "access", None)
+    roots = tuple(str(r) for r in getattr(access, "roots", ()))
+    return (str(getattr(loader, "base_dir", "")), roots, bool(getattr(access, "allow_network", False)))
 
 
 def clear_cache() -> None:
@@ -76,6 +83,7 @@ def build(
     share the IR built by an earlier call; IR elements are immutable.
     """
     state = State(sink, source if source is not None else sink.source, file_loader, _CACHE if reuse else None)
+    state.loader_key = _loader_key(file_loader)
     ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
     old = sys.getrecursionlimit()

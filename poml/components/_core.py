@@ -26,6 +26,7 @@ import re
 from typing import Any, Optional
 
 from .._errors import DiagnosticSink
+from .._files import _stamp as _restamp_one, recording as _recording, stamps_hold as _stamps_hold
 from .._tree import Call
 from ..ir import Element
 from .. import styles as _styles
@@ -50,7 +51,7 @@ class ReadError(Exception):
 class State:
     """Per-build mutable state: where diagnostics go."""
 
-    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys")
+    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys", "loader_key")
 
     def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None):
         self.sink = sink
@@ -60,6 +61,7 @@ class State:
         self.cache = cache          # shared {(call key, ctx key): output tuple} or None
         self.ctx_keys: dict = {}    # id(Ctx) -> ctx key
         self.sheet_keys: dict = {}  # id(stylesheet) -> its canonical text
+        self.loader_key: Any = None  # base folder, roots and network setting of the file loader
 
     def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
               severity: str = "error") -> None:
@@ -498,6 +500,11 @@ def render(comp: Component, props: dict, children: Any, ctx: Ctx, out: list) -> 
             expand_into(out, n, ctx)
 
 
+def _restamp(stamps: tuple) -> None:
+    for stamp in stamps:
+        _restamp_one(stamp)
+
+
 def expand_into(out: list, node: Any, ctx: Ctx) -> None:
     t = type(node)
     if t is str:
@@ -514,19 +521,22 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
             key = _cache_key(node, ctx, state)
             if key is not None:
                 hit = cache.get(key)
-                if hit is not None:
-                    out.extend(hit)
+                if hit is not None and (not hit[1] or _stamps_hold(hit[1])):
+                    if hit[1]:
+                        _restamp(hit[1])  # an enclosing render records what this output read
+                    out.extend(hit[0])
                     return
                 n0 = len(state.sink.items)
                 mark = len(out)
                 props = dict(node.props)
                 props[START] = node.start
                 props[END] = node.end
-                render(node.component, props, node.children, ctx, out)
+                with _recording() as reads:
+                    render(node.component, props, node.children, ctx, out)
                 if len(state.sink.items) == n0:
                     if len(cache) >= CACHE_MAX:
                         cache.clear()
-                    cache[key] = tuple(out[mark:])
+                    cache[key] = (tuple(out[mark:]), tuple(reads))
                 return
         props = dict(node.props)
         props[START] = node.start
@@ -575,8 +585,6 @@ def call_key(node: Call, keys: dict) -> Any:
     key: Any = None
     comp = node.component
     cacheable = comp.cacheable
-    if cacheable == "without-src":  # media given inline: the output depends on props only
-        cacheable = not any(k.lower() == "src" for k in node.props)
     if cacheable:
         props = node.props
         if props:
@@ -634,7 +642,7 @@ def _cache_key(node: Call, ctx: Ctx, state: State) -> Any:
         if sk is None:
             sk = state.sheet_keys[id(sheet)] = _sheet_key(sheet)
             state.keys[("sheet", id(sheet))] = sheet  # keep it alive so its id stays unique
-        xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, sk)
+        xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, sk, state.loader_key)
         state.ctx_keys[cid] = xk
         state.keys[("ctx", cid)] = ctx  # keep the ctx alive so its id stays unique
     return (ck, xk)

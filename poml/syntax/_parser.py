@@ -31,6 +31,7 @@ from .._limits import MAX_NESTING_DEPTH
 _NAME = re.compile(r"[A-Za-z_:\u00C0-\uFFFF][\w.:\-\u00B7\u00C0-\uFFFF]*")
 _WS = re.compile(r"[ \t\r\n]*")
 _TEXT = re.compile(r"[^<&]+")
+_LEADING_WS = re.compile(r"(?: |\t|\n|\r\n)*")
 _ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 _ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
 _ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
@@ -266,7 +267,15 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 pos += 1
         else:
             m = _TEXT.match(text, pos)
-            add(XmlText(m.group(0), pos, m.end()))
+            run = m.group(0)
+            # The reference's lexer takes leading whitespace as its own token, so
+            # " theta" is two text nodes (" " and "theta"); writers can tell.
+            ws = _LEADING_WS.match(run).end()
+            if 0 < ws < len(run):
+                add(XmlText(run[:ws], pos, pos + ws))
+                add(XmlText(run[ws:], pos + ws, m.end()))
+            else:
+                add(XmlText(run, pos, m.end()))
             pos = m.end()
 
     for el in reversed(stack):

@@ -60,6 +60,9 @@ def _render(case: dict, monkeypatch):
                   format=case["format"])
     if case.get("extra_args"):
         kwargs["extra_args"] = case["extra_args"]
+    if case.get("via", "").startswith("write(read("):
+        # The reference test called read()/write() directly, which collect errors without raising.
+        kwargs["extra_args"] = ["--strict", "false"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return poml.poml(case["markup"], **kwargs)

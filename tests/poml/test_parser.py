@@ -45,7 +45,7 @@ def test_comments_and_whitespace_around_the_root_do_not_wrap():
 
 def test_entity_references_are_dropped_and_split_text():
     doc = parse_markup("<p>{{b &lt; a}}</p>")
-    assert [c.text for c in doc.root.children] == ["{{b ", " a}}"]
+    assert [c.text for c in doc.root.children] == ["{{b ", " ", "a}}"]  # leading spaces are their own node
 
 
 def test_mismatched_closing_tag_closes_the_innermost_element():
