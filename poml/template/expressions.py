@@ -1155,6 +1155,10 @@ _ARR_METHODS: dict[str, Callable[[Any, list], Any]] = {
     "sort": _a_sort,
     "toSorted": _a_sort,
     "toString": lambda arr, a: _a_join(arr, []),
+    # Iterators in JavaScript; arrays here, which spread and loop the same way.
+    "keys": lambda arr, a: _check_list(list(range(len(arr)))),
+    "values": lambda arr, a: _check_list(list(arr)),
+    "entries": lambda arr, a: _check_list([[i, v] for i, v in enumerate(arr)]),
 }
 
 

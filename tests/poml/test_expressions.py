@@ -730,3 +730,12 @@ def test_cached_simple_expressions_are_fast() -> None:
         expr = compile_expression(src)
         best = min(timeit.repeat(lambda: expr.evaluate(SCOPE), number=2000, repeat=5)) / 2000
         assert best < 20e-6, (src, best)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("[...Array(3).keys()]", [0, 1, 2]),
+    ("['a', 'b'].entries()", [[0, "a"], [1, "b"]]),
+    ("[...xs.values()].length", 2),
+])
+def test_array_iterator_methods_give_arrays(source, expected):
+    assert compile_expression(source).evaluate({"xs": [5, 6]}) == expected
