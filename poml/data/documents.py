@@ -139,7 +139,7 @@ def _page_text(page: Any) -> str:
         text = text.replace("\n", "")  # pypdf's own line guesses; baselines decide here
         if not text:
             continue
-        same_line = not out or math.isnan(y) or math.isnan(last_y) or abs(y - last_y) < 0.01
+        same_line = not out or math.isnan(y) or math.isnan(last_y) or abs(y - last_y) < 1e-9
         if same_line:
             if (out and not math.isnan(x) and not math.isnan(last_x) and x > last_x + last_w + 0.102 * size
                     and not out[-1].endswith(" ") and not text.startswith(" ")):
