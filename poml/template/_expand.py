@@ -17,7 +17,7 @@ import os
 import re
 from typing import Any, Optional
 
-from .._errors import DiagnosticSink
+from .._errors import DiagnosticSink, PomlError
 from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
@@ -103,61 +103,6 @@ def convert_runtime_value(value: str) -> Any:
         except ValueError:
             return value
     return value
-
-
-def guess_text_value(text: str) -> Any:
-    """The reference's ``guessStringType``: null/true/false/numbers/JSON, else the text."""
-    low = text.lower()
-    if low == "null" or text == "":
-        return None
-    if low == "undefined":
-        return UNDEFINED
-    if low == "true":
-        return True
-    if low == "false":
-        return False
-    stripped = text.strip()
-    if stripped:
-        try:
-            num = float(stripped) if not stripped.lower().startswith(("0x", "-0x")) else float(int(stripped, 16))
-            if num != num or num in (float("inf"), float("-inf")):
-                raise ValueError
-            return int(num) if num.is_integer() and re.fullmatch(r"[+-]?\d+(\.0*)?", stripped) else num
-        except ValueError:
-            pass
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def parse_typed_text(text: str, type_: Optional[str]) -> Any:
-    """The reference's ``parseText``: cast text to ``type`` (or guess it)."""
-    if type_ == "string":
-        return text
-    if not type_:
-        return guess_text_value(text)
-    if type_ == "integer":
-        m = re.match(r"\s*[+-]?\d+", text)
-        if not m:
-            return float("nan")
-        return int(m.group(0))
-    if type_ == "float":
-        m = re.match(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text)
-        return float(m.group(0)) if m else float("nan")
-    if type_ == "boolean":
-        if text.lower() == "true" or text == "1":
-            return True
-        if text.lower() == "false" or text == "0":
-            return False
-        raise ValueError(f"Invalid boolean value: {text}")
-    if type_ in ("array", "object"):
-        return json.loads(text)
-    if type_ == "null":
-        return None
-    if type_ == "undefined":
-        return UNDEFINED
-    raise ValueError(f"Invalid type: {type_}")
 
 
 class ExpansionResult:
@@ -439,10 +384,12 @@ class Expander:
             out[name_v] = self.evaluate(value.value, scope, value.value_start, value.value_end, strip_curly=True)
             return
         if element.text_contents():
+            from ..data.sources import parse_text
+
             text = element.joined_text()
             try:
-                content = parse_typed_text(text, type_v)
-            except ValueError as exc:
+                content = parse_text(text, type_v)
+            except PomlError as exc:
                 self.error(element.start, element.end, str(exc), kind="PomlTemplateError")
                 return
             self._assign(element, out, name_v, content)
@@ -466,7 +413,6 @@ class Expander:
         except ImportError:  # data layer not installed in this build
             self.error(src.value_start, src.value_end, "<let src> needs the data loaders.", kind="PomlFileError")
             return _FAILED
-        from .._errors import PomlError
 
         try:
             return read_source(src.value, self.base_dir, type_, files=self.files)
@@ -598,7 +544,6 @@ class Expander:
                        f"<include> is nested more than {MAX_INCLUDE_DEPTH} levels deep (a cycle?).",
                        kind="PomlLimitError")
             return []
-        from .._errors import PomlError
         from .._files import default_access
 
         files = self.files or default_access(self.source.path)
