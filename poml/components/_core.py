@@ -28,6 +28,7 @@ from typing import Any, Optional
 from .._errors import DiagnosticSink
 from .._files import _stamp as _restamp_one, recording as _recording, stamps_hold as _stamps_hold
 from .._tree import Call
+from ..template import expressions as _x
 from ..ir import Element
 from .. import styles as _styles
 from ._registry import Component
@@ -137,78 +138,38 @@ class Scoped:
 
 # ---------------------------------------------------------------- JS-like values
 
+# The template layer owns JavaScript value semantics; components only add RegExp values.
+
 def js_num(v: float) -> str:
-    """Number to text as JavaScript's ``String(n)`` does for common values."""
+    """Number to text as JavaScript's ``String(n)``."""
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == int(v) and abs(v) < 1e21:
-        return str(int(v))
-    r = repr(v)
-    if "e" in r:
-        mant, exp = r.split("e")
-        exp_i = int(exp)
-        if -7 < exp_i < 21:
-            return format(v, "f").rstrip("0").rstrip(".")
-        return f"{mant}e{'+' if exp_i > 0 else '-'}{abs(exp_i)}"
-    return r
+    return _x.js_number_to_string(v)
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float):
-        if math.isnan(v) or math.isinf(v):
-            return None
-        if v == int(v) and abs(v) < 1e21:
-            return int(v)
-        return v
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items() if x is not None or True}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+def _regexps_as_objects(v: Any) -> Any:
     if isinstance(v, JsRegExp):
         return {}
-    if v is None or isinstance(v, (str, int, bool)):
-        return v
-    return str(v)
+    if isinstance(v, dict):
+        return {k: _regexps_as_objects(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_regexps_as_objects(x) for x in v]
+    return v
 
 
 def js_json(v: Any) -> str:
-    """``JSON.stringify(v)``: compact, non-ASCII kept."""
-    return json.dumps(_jsonable(v), ensure_ascii=False, separators=(",", ":"))
+    """``JSON.stringify(v)``: compact, non-ASCII kept (a RegExp is ``{}`` as in JavaScript)."""
+    return _x.js_json_stringify(_regexps_as_objects(v))
 
 
 def js_str(v: Any) -> str:
     """``String(v)`` for values that reach text."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return js_num(v)
-    if v is None:
-        return "null"
-    if isinstance(v, (list, tuple)):
-        return ",".join("" if x is None else js_str(x) for x in v)
-    if isinstance(v, dict):
-        return "[object Object]"
     if isinstance(v, JsRegExp):
         return v.source_text
-    return str(v)
+    return _x.js_to_string(v)
 
 
-def js_truthy(v: Any) -> bool:
-    if v is None or v is False:
-        return False
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return v != 0 and not (isinstance(v, float) and math.isnan(v))
-    if isinstance(v, str):
-        return v != ""
-    return True
+js_truthy = _x.js_truthy
 
 
 _FLOAT_PREFIX = re.compile(r"\s*([+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))")
