@@ -38,6 +38,8 @@ _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 
 def _is_index_key(key: str) -> bool:
     # JS orders "array index" keys (canonical integers below 2**32 - 1) first.
+    if not key or not ("0" <= key[0] <= "9"):  # the common case, without a regex
+        return False
     return _INDEX_KEY.fullmatch(key) is not None and int(key) < 4294967295
 
 

@@ -163,6 +163,9 @@ class YamlWriter(SerializeWriter):
 
 
 _NOT_NAME_CHAR = re.compile(r"[^a-zA-Z0-9\-_.]")
+_NAME_START = re.compile(r"[a-zA-Z_]")
+_XML_PREFIX = re.compile(r"xml", re.IGNORECASE)
+_TAG_CACHE: dict[str, str] = {}
 
 
 class XmlWriter(SerializeWriter):
@@ -171,12 +174,17 @@ class XmlWriter(SerializeWriter):
     def _tag(self, name: str) -> str:
         if self.options.get("xmlSlugify") is False:
             return name
-        name = _NOT_NAME_CHAR.sub("-", name)
-        if not re.match(r"[a-zA-Z_]", name):
-            name = "_" + name
-        if re.match(r"xml", name, re.IGNORECASE):
-            name = "_" + name
-        return name
+        hit = _TAG_CACHE.get(name)
+        if hit is not None:
+            return hit
+        tag = _NOT_NAME_CHAR.sub("-", name)
+        if not _NAME_START.match(tag):
+            tag = "_" + tag
+        if _XML_PREFIX.match(tag):
+            tag = "_" + tag
+        if len(_TAG_CACHE) < 4096:  # keys repeat across records: slugify each once
+            _TAG_CACHE[name] = tag
+        return tag
 
     def _add(self, node: Node, value: Any) -> None:
         if value is None or value is UNDEFINED:
