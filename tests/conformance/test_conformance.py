@@ -32,6 +32,11 @@ import poml  # noqa: E402
 
 # Tags of features that are not built yet. Listed by tag, never by case id.
 EXCLUDED_TAGS: set[str] = set()
+# Faults of the reference (tag `oracle-error`) that we deliberately do not copy, by tag: such a
+# case may render instead of raising. Each is listed in docs/poml.md under "Differences".
+#  - whitespace: the reference's free writer fails on a paragraph inside `syntax="text"`
+#    preformatted text; we render the paragraph.
+ACCEPTED_RENDERINGS = {frozenset({"oracle-error", "whitespace"})}
 # Examples that fetch over https: run only where a test serves the file locally.
 NETWORK_EXAMPLES = {"104"}
 
@@ -75,6 +80,13 @@ def test_case(case, monkeypatch):
         pytest.skip(reason)
     expected = case["expected"]
     if isinstance(expected, dict) and expected.get("error") is True and set(expected) == {"error"}:
+        if any(tags <= case["_tags"] for tags in ACCEPTED_RENDERINGS):
+            try:
+                result = _render(case, monkeypatch)
+            except (poml.PomlError, ValueError):
+                return
+            assert isinstance(plain(result), (str, list, dict))
+            return
         with pytest.raises((poml.PomlError, ValueError)):
             _render(case, monkeypatch)
         return
