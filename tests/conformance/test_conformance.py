@@ -108,6 +108,14 @@ def test_example(path):
         pytest.skip("fetches an https image")
     context_file = path.with_name(path.stem + ".context.json")
     context = json.loads(context_file.read_text()) if context_file.is_file() else None
-    expected = parse_pretty((path.parent / "expects" / (path.stem + ".txt")).read_text())
+    expected_text = (path.parent / "expects" / (path.stem + ".txt")).read_text()
     actual_text = poml.poml(str(path), context=context, format="raw", extra_args=["--prettyPrint", "true"])
-    assert parse_pretty(actual_text) == expected
+    if ".pdf" in path.read_text():
+        # PDF text comes from pypdf, the reference's from pdf.js: words and line breaks are the
+        # same, a space at a line end may not be (docs/data.md, "Known differences").
+        expected_text, actual_text = _strip_line_ends(expected_text), _strip_line_ends(actual_text)
+    assert parse_pretty(actual_text) == parse_pretty(expected_text)
+
+
+def _strip_line_ends(text: str) -> str:
+    return "\n".join(line.rstrip(" ") for line in text.split("\n"))
