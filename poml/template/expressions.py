@@ -1443,6 +1443,8 @@ _GLOBALS: dict[str, Any] = {
 # --------------------------------------------------------------------------- JSON.stringify
 
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # JS escapes, non-ASCII kept
+_C_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_C_LOADS = json.loads
 
 
 def _stringify_top(value: Any, indent: Any) -> Any:
@@ -1532,8 +1534,43 @@ def js_json_stringify(value: Any, indent: Optional[int | str] = None) -> str:
 
     A top-level ``undefined`` (which has no JSON form) gives ``"undefined"``.
     """
+    if indent is None and type(value) in (dict, list):
+        fast = _stringify_fast(value)
+        if fast is not None:
+            return fast
     out = _stringify_top(value, indent)
     return "undefined" if out is UNDEFINED else out
+
+
+class _HasFloat(Exception):
+    pass
+
+
+def _float_seen(_text: str) -> Any:
+    raise _HasFloat
+
+
+def _stringify_fast(value: Any) -> Optional[str]:
+    """JSON.stringify by the C encoder when it gives the same text, else None.
+
+    It does when the data is plain JSON without floats (Python and JavaScript
+    print floats differently): the C parser's float hook tells whether any
+    float reached the output. Anything else (undefined, functions, cycles,
+    other objects) makes the encoder fail and the exact walker takes over.
+    """
+    try:
+        text = _C_DUMPS(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if len(text) > MAX_STRING_CHARS:
+        raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
+    try:
+        _C_LOADS(text, parse_float=_float_seen, parse_constant=_float_seen)
+    except _HasFloat:
+        return None
+    except (ValueError, RecursionError):
+        return None
+    return text
 
 
 # --------------------------------------------------------------------------- tokenizer
