@@ -18,7 +18,16 @@ Elements are built once by components and never mutated afterwards.
 from __future__ import annotations
 
 from typing import Optional, Union
-from xml.sax.saxutils import escape, quoteattr
+
+# Not xml.sax.saxutils: importing it pulls in urllib, http and email (tens of milliseconds).
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;") + '"'
 
 Child = Union["Element", str]
 
