@@ -15,6 +15,12 @@ import poml
 BUDGET_S = 0.100
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _warm_up():
+    # The first render in a process imports the builder and writers; time refusals, not imports.
+    poml.poml("<p>warm</p>")
+
+
 def _refused(markup: str, context=None, *, budget: float = BUDGET_S) -> poml.PomlError:
     start = time.perf_counter()
     with pytest.raises(poml.PomlError) as info:
@@ -69,7 +75,7 @@ def test_context_objects_are_data_only():
 
 
 def test_huge_loops_are_refused():
-    _refused('<poml><p for="i in xs">{{i}}</p></poml>', {"xs": list(range(2_000_000))}, budget=1.0)
+    _refused('<poml><p for="i in xs">{{i}}</p></poml>', {"xs": list(range(2_000_000))})
 
 
 @pytest.mark.parametrize(
