@@ -27,7 +27,13 @@ def escape(text: str) -> str:
 
 
 def quoteattr(text: str) -> str:
-    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;") + '"'
+    """Quote an attribute value as saxutils does: single quotes when the value holds double ones."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        if "'" in text:
+            return '"' + text.replace('"', "&quot;") + '"'
+        return "'" + text + "'"
+    return '"' + text + '"'
 
 Child = Union["Element", str]
 
