@@ -57,9 +57,11 @@ def clear_caches() -> None:
     _PARSE_CACHE.clear()
     _FILE_CACHE.clear()
     compile_text.cache_clear()
+    from renderers import clear_memo as clear_written
     from renderers._markdown import clear_memo
 
     clear_memo()
+    clear_written()
     from .components import clear_cache as clear_build_cache
 
     clear_build_cache()

@@ -69,9 +69,18 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union
     :class:`poml._errors.PomlRenderError`, whose diagnostic has the element's
     ``start``/``end`` offsets; turn them into line/column with your source).
     """
+    # The builder hands back the very same (immutable) root for an unchanged prompt:
+    # then the written result is known; callers get their own copy of it.
+    hit = _WRITTEN.get((id(ir), chat))
+    if hit is not None and hit[0] is ir:
+        return _copy_result(hit[1])
     try:
         try:
-            return _write(ir, chat, Reporter())
+            result = _write(ir, chat, Reporter())
+            if len(_WRITTEN) >= _WRITTEN_MAX:
+                _WRITTEN.clear()
+            _WRITTEN[(id(ir), chat)] = (ir, _copy_result(result))
+            return result
         except RecursionError:
             # The writers recurse along the tree (a few frames per level). Deep but
             # legal prompts get a larger allowance once; absurd depths are refused.
@@ -85,6 +94,27 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None) -> Union
 
 
 _DEEP_LIMIT = 12000
+_WRITTEN: dict = {}  # (id(root), chat) -> (root, result); the root is kept so its id stays unique
+_WRITTEN_MAX = 512
+
+
+def clear_memo() -> None:
+    """Forget written results (benchmarks use it to time cold writes)."""
+    _WRITTEN.clear()
+
+
+def _copy_result(result: Any) -> Any:
+    """A copy deep enough that changing a returned message never changes a remembered one."""
+    import copy
+
+    if isinstance(result, str):
+        return result
+    if isinstance(result, list):
+        return [_copy_result(x) for x in result]
+    if isinstance(result, dict):
+        return {k: (v if isinstance(v, str) else _copy_result(v) if isinstance(v, (list, dict)) else copy.copy(v))
+                for k, v in result.items()}
+    return result
 
 
 def _fill_span(root: Any, issue: RenderIssue) -> None:

@@ -128,3 +128,15 @@ def test_js_key_order_and_json_parse():
 
 def test_lone_surrogates_are_escaped_like_json_stringify():
     assert stringify("a\ud800b") == '"a\\ud800b"'
+
+
+def test_results_of_an_unchanged_prompt_are_independent_copies():
+    import poml
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    markup = f"<poml><p>Hi</p><img base64='{png}' alt='x' syntax='multimedia'/></poml>"
+    first = poml.poml(markup)
+    first[0]["content"].append("mutated")
+    first[0]["speaker"] = "ai"
+    second = poml.poml(markup)
+    assert second[0]["speaker"] == "human" and "mutated" not in second[0]["content"]
