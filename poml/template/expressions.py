@@ -1546,16 +1546,23 @@ class _HasFloat(Exception):
     pass
 
 
-def _float_seen(_text: str) -> Any:
+def _reject_constant(_text: str) -> Any:
     raise _HasFloat
+
+
+def _float_seen(text: str) -> Any:
+    # Python's repr and JavaScript print a float alike when Python writes it in plain
+    # decimal with a fraction (shortest round-trip digits in both); "1.0" and "1e-05" differ.
+    if "e" in text or "E" in text or text.endswith(".0"):
+        raise _HasFloat
+    return 0
 
 
 def _stringify_fast(value: Any) -> Optional[str]:
     """JSON.stringify by the C encoder when it gives the same text, else None.
 
-    It does when the data is plain JSON without floats (Python and JavaScript
-    print floats differently): the C parser's float hook tells whether any
-    float reached the output. Anything else (undefined, functions, cycles,
+    It does when the data is plain JSON whose floats Python prints as JavaScript
+    does: the C parser's float hook looks at every float in the output. Anything else (undefined, functions, cycles,
     other objects) makes the encoder fail and the exact walker takes over.
     """
     try:
@@ -1565,7 +1572,7 @@ def _stringify_fast(value: Any) -> Optional[str]:
     if len(text) > MAX_STRING_CHARS:
         raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
     try:
-        _C_LOADS(text, parse_float=_float_seen, parse_constant=_float_seen)
+        _C_LOADS(text, parse_float=_float_seen, parse_constant=_reject_constant)
     except _HasFloat:
         return None
     except (ValueError, RecursionError):
