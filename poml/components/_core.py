@@ -158,16 +158,14 @@ def _regexps_as_objects(v: Any) -> Any:
 
 
 def js_json(v: Any) -> str:
-    """``JSON.stringify(v)``: compact, non-ASCII kept (a RegExp is ``{}`` as in JavaScript)."""
-    if isinstance(v, JsRegExp) or (isinstance(v, (dict, list, tuple)) and _has_regexp(v)):
+    """``JSON.stringify(v)``: compact, non-ASCII kept (a RegExp is ``{}`` as in JavaScript).
+
+    RegExp values only come from RegExp-typed attributes, so they sit at the top
+    level or in a list of such values, never deep inside context data.
+    """
+    if isinstance(v, JsRegExp) or (isinstance(v, (list, tuple)) and any(isinstance(x, JsRegExp) for x in v)):
         v = _regexps_as_objects(v)
     return _x.js_json_stringify(v)
-
-
-def _has_regexp(v: Any) -> bool:
-    # RegExp values only come from RegExp-typed attributes: usually a shallow look is enough.
-    items = v.values() if isinstance(v, dict) else v
-    return any(isinstance(x, JsRegExp) or (isinstance(x, (dict, list, tuple)) and _has_regexp(x)) for x in items)
 
 
 def js_str(v: Any) -> str:
