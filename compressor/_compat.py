@@ -188,7 +188,6 @@ def _merge(st: CompatState, ids: np.ndarray, probs: np.ndarray, opt: Options,
     is_new = np.isin(ids, new_ids)
     digit = tables.has_digit[ids].copy()
     toks = tables.tokens
-    pure = tables.pure
     if is_new.any():
         for k in np.nonzero(is_new & begin)[0]:
             digit[k] = _DIGIT.search(_replace_added(toks[ids[k]], tm)) is not None
@@ -209,9 +208,12 @@ def _merge(st: CompatState, ids: np.ndarray, probs: np.ndarray, opt: Options,
     all_forced = np.bincount(word, weights=~forced, minlength=nwords) == 0
     if opt.token_to_word == "first":
         all_forced = forced[starts]
-    pieces = [(_replace_added(toks[i], tm) if b else pure[i]) for i, b in zip(ids.tolist(), begin.tolist())]
-    bounds = list(starts) + [len(ids)]
-    words = ["".join(pieces[bounds[w]:bounds[w + 1]]) for w in range(nwords)]
+    # word text: first piece verbatim ([NEWi] mapped back), later pieces without their marker
+    pieces = np.where(begin, tables.tokens_arr[ids], tables.pure_arr[ids])
+    if is_new.any():
+        for k in np.nonzero(is_new & begin)[0]:
+            pieces[k] = _replace_added(toks[ids[k]], tm)
+    words = ["".join(seg) for seg in np.split(pieces, starts[1:])]
     return _ChunkWords(words, wp, bool(all_forced.any()), wp_nf)
 
 

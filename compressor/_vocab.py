@@ -65,6 +65,14 @@ class VocabTables:
         return list(self.tokens)
 
     @cached_property
+    def tokens_arr(self) -> np.ndarray:
+        return np.array(self.tokens, dtype=object)
+
+    @cached_property
+    def pure_arr(self) -> np.ndarray:
+        return np.array(self.pure, dtype=object)
+
+    @cached_property
     def token_to_id(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.tokens)}
 
