@@ -194,6 +194,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
     top: list[Union[XmlElement, XmlText]] = []
     stack: list[XmlElement] = []
     pos = 0
+    mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
 
     def add(node: Union[XmlElement, XmlText]) -> None:
         (stack[-1].children if stack else top).append(node)
@@ -235,6 +236,8 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 if stack:
                     el = stack.pop()
                     el.end = end
+                    if m and m.group(0).lower() != el.name.lower() and mismatch is None:
+                        mismatch = (m.group(0), pos, el)
                 else:
                     name = m.group(0) if m else ""
                     issues.append(ParseIssue(f"Closing tag </{name}> has no matching opening tag.", pos, end))
@@ -281,12 +284,19 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
             pos = m.end()
 
     for el in reversed(stack):
-        issues.append(ParseIssue(
-            f"Element <{el.name}> is not closed.", el.start, el.name_end,
-            hint=f"add </{el.name}> or write <{el.name} ... /> for an empty element",
-        ))
+        hint = f"add </{el.name}> or write <{el.name} ... /> for an empty element"
+        if mismatch is not None:
+            name, at, closed = mismatch
+            hint = (f"</{name}> at {_where(text, at)} closed <{closed.name}> (opened at "
+                    f"{_where(text, closed.start)}); is </{closed.name}> missing?")
+        issues.append(ParseIssue(f"Element <{el.name}> is not closed.", el.start, el.name_end, hint=hint))
         el.end = n
     return top
+
+
+def _where(text: str, offset: int) -> str:
+    """``line:column`` (1-based) of an offset, for hints."""
+    return f"{text.count(chr(10), 0, offset) + 1}:{offset - text.rfind(chr(10), 0, offset)}"
 
 
 def _is_blank(node: Union[XmlElement, XmlText]) -> bool:

@@ -174,10 +174,14 @@ class Expander:
             return compile_expression(text).evaluate(scope)
         except ExpressionError as exc:
             kind = "PomlSandboxError" if isinstance(exc, ExpressionSandboxError) else "PomlTemplateError"
+            message = exc.message if hasattr(exc, "message") else str(exc)
+            hint = None
+            if message.endswith(" is not defined"):
+                hint = ("pass it in the context (poml.poml(..., context={...}), or --context on the command "
+                        "line), or define it with <let>")
             s = start + max(0, getattr(exc, "start", 0) or 0)
             e = start + max(getattr(exc, "end", 0) or 0, (getattr(exc, "start", 0) or 0) + 1)
-            self.error(min(s, end), min(max(e, s + 1), max(end, s + 1)), exc.message if hasattr(exc, "message") else str(exc),
-                       kind=kind)
+            self.error(min(s, end), min(max(e, s + 1), max(end, s + 1)), message, kind=kind, hint=hint)
             return ""
         except RecursionError:
             self.error(start, end, "Expression is nested too deeply.", kind="PomlSandboxError")

@@ -180,3 +180,13 @@ def test_loop_copies_of_static_children_render_independently():
     out = poml.poml('<poml><list><item for="x in xs"><b>k</b>: {{x}}</item></list></poml>',
                     context={"xs": [1, 2]}, chat=False)
     assert out == "- **k**: 1\n- **k**: 2"
+
+
+def test_unclosed_tag_hint_names_the_tag_that_lost_its_close():
+    err = _error("<poml><p>unterminated <b>bold</p></poml>")
+    assert "</p> at 1:30 closed <b> (opened at 1:23); is </b> missing?" in str(err)
+
+
+def test_undefined_variable_hint_says_where_values_come_from():
+    err = _error("<poml><p>{{ user }}</p></poml>")
+    assert "context" in err.diagnostic.hint
