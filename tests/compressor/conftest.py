@@ -12,6 +12,7 @@ ensure_offline_tiktoken()  # before llmlingua (it calls tiktoken at init)
 pytest.importorskip("torch", reason="compressor tests need the 'compress' extra (torch)")
 pytest.importorskip("transformers", reason="compressor tests need transformers")
 pytest.importorskip("sentencepiece", reason="compressor tests need sentencepiece")
+pytest.importorskip("google.protobuf", reason="training the test SentencePiece model needs protobuf")
 
 from compressor._testing import build_bert_model, build_xlmr_model, lingua_texts  # noqa: E402
 
