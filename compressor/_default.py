@@ -262,7 +262,9 @@ def _newline_after(text: str, offs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _join(text: str, ws: np.ndarray, we: np.ndarray, keep_idx: np.ndarray, cjk_word: np.ndarray) -> str:
+def _join(text: str, ws: np.ndarray, we: np.ndarray, keep_idx: np.ndarray, cjk_word: np.ndarray,
+          punct_word: np.ndarray) -> str:
+    """Join kept word spans with the input's own spacing (newlines kept, none inside CJK)."""
     parts: list[str] = []
     prev_end = None
     prev_k = None
@@ -272,6 +274,11 @@ def _join(text: str, ws: np.ndarray, we: np.ndarray, keep_idx: np.ndarray, cjk_w
             gap = text[prev_end:a]
             if "\n" in gap:
                 sep = "\n\n" if "\n\n" in gap else "\n"
+            elif text[a:b].isspace() or text[prev_end - 1:prev_end].isspace():
+                sep = ""  # next to a kept whitespace force token such as "\n"
+            elif gap == "" or (punct_word[k] and not text[a - 1:a].isspace()):
+                # adjacent in the input, or punctuation that was attached to a (dropped) word
+                sep = ""
             elif gap == "":
                 sep = ""
             elif gap.isspace():
@@ -395,7 +402,8 @@ def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, wan
                 else:
                     last = txt[w]
         cjk = np.array([bool(_CJK.search(t)) for t in word_txt[i]], dtype=bool)
-        texts.append(_join(c.text, c.ws, c.we, np.nonzero(k)[0], cjk))
+        punct = np.array([_is_punct(t) for t in word_txt[i]], dtype=bool)
+        texts.append(_join(c.text, c.ws, c.we, np.nonzero(k)[0], cjk, punct).strip(" "))
         if want:
             words.extend(word_txt[i]); labels.extend(k.astype(int).tolist()); wps.extend(word_p[i].tolist())
     n_comp = sum(st.count(t) for t in texts)
