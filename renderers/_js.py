@@ -84,7 +84,12 @@ def format_number(x: Union[int, float]) -> str:
         return "0"
     if x.is_integer() and abs(x) < 2**53:
         return str(int(x))
-    from decimal import Decimal  # only needed for fractional numbers
+    r = repr(x)
+    if "e" not in r and not r.endswith(".0"):
+        # Python's repr is plain decimal only for 1e-4 <= |x| < 1e16, where JavaScript
+        # prints the same shortest round-trip digits the same way.
+        return r
+    from decimal import Decimal  # only needed for exponent forms
 
     sign, digits, exp = Decimal(repr(x)).as_tuple()
     ds = "".join(map(str, digits)).rstrip("0") or "0"

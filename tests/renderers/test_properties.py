@@ -128,3 +128,12 @@ def test_non_chat_formats(content):
     lc = format_result(r, "langchain", chat=False)["messages"]
     assert all(m["type"] == "human" for m in lc)
     assert len(lc) == (0 if content == [] else 1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-2**60, 2**60))
+def test_number_formatting_agrees_with_the_template_layer(x):
+    from poml.template.expressions import js_number_to_string
+    from renderers._js import format_number
+
+    assert format_number(x) == js_number_to_string(x)
