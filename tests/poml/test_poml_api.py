@@ -190,3 +190,14 @@ def test_unclosed_tag_hint_names_the_tag_that_lost_its_close():
 def test_undefined_variable_hint_says_where_values_come_from():
     err = _error("<poml><p>{{ user }}</p></poml>")
     assert "context" in err.diagnostic.hint
+
+
+def test_token_limits_without_tiktoken_are_a_clear_error(monkeypatch):
+    import renderers._tokens as tokens
+
+    def missing(*args, **kwargs):
+        raise tokens.TokenizerUnavailable('Token limits need tiktoken: pip install "poml-native[tokens]"')
+
+    monkeypatch.setattr(tokens, "get_encoding", missing)
+    err = _error('<poml><p tokenLimit="1">hello world, this is long</p></poml>', chat=False)
+    assert isinstance(err, poml.PomlRenderError) and "poml-native[tokens]" in str(err)
