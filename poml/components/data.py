@@ -9,9 +9,9 @@ decides the roots and whether URLs may be fetched; without one, the default is
 the markup file's folder (or the current directory for markup given as a
 string) and no network.
 
-Importing this module also installs the hooks the components layer exposes for
-``src=`` files: ``essentials.MEDIA_LOADER`` (``<img src>``, ``<audio src>``) and
-``table.TABLE_LOADER`` (``<table src>``).
+Importing this module also installs the hook the components layer exposes for
+media files: ``essentials.MEDIA_LOADER`` (``<img src>``, ``<audio src>``).
+``<table>`` reads through :func:`file_loader_for` directly.
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ class FileLoader:
     """The builder's file hook: an access policy and the folder relative paths start from.
 
     Called as ``loader(kind, src, props, ctx) -> (base64, mime)`` for media
-    (``kind`` is ``"image"`` or ``"audio"``); ``loader.table(src, parser,
-    props, ctx) -> (records, columns)`` for tables.
+    (``kind`` is ``"image"`` or ``"audio"``).
     """
 
     __slots__ = ("access", "base_dir")
@@ -50,9 +49,6 @@ class FileLoader:
 
     def __call__(self, kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
         return _media(kind, src, props, self)
-
-    def table(self, src: str, parser: Optional[str], props: dict, ctx: Any) -> tuple[list, Optional[list]]:
-        return _table(src, parser, props, self)
 
     def __repr__(self) -> str:
         return f"FileLoader({self.access!r}, base_dir={self.base_dir!r})"
@@ -104,22 +100,8 @@ def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
     raise ReadError(f"Unknown media kind: {kind}", props)
 
 
-def _table(src: str, parser: Optional[str], props: dict, fl: FileLoader) -> tuple[list, Optional[list]]:
-    from ..data import tables as _tables
-
-    try:
-        t = _tables.load_table(src, fl.base_dir, fl.access, parser)
-    except PomlError as exc:
-        raise _read_error(exc, props) from None
-    return t.records, t.columns
-
-
 def _media_hook(kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
     return _media(kind, src, props, file_loader_for(ctx))
-
-
-def _table_hook(src: str, parser: Optional[str], props: dict, ctx: Any) -> tuple[list, Optional[list]]:
-    return _table(src, parser, props, file_loader_for(ctx))
 
 
 def _install_hooks() -> None:
@@ -129,13 +111,6 @@ def _install_hooks() -> None:
         if getattr(_ess, "MEDIA_LOADER", None) is None:
             _ess.MEDIA_LOADER = _media_hook
     except ImportError:  # pragma: no cover - components layer incomplete
-        pass
-    try:
-        from . import table as _tab
-
-        if getattr(_tab, "TABLE_LOADER", None) is None:
-            _tab.TABLE_LOADER = _table_hook
-    except ImportError:  # pragma: no cover
         pass
 
 
