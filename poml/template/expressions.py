@@ -1047,15 +1047,7 @@ def _a_filter(arr: Any, a: list) -> list:
 
 
 def _a_flat_map(arr: Any, a: list) -> list:
-    out: list = []
-    for x in _a_map(arr, a):
-        if isinstance(x, (list, tuple)):
-            out.extend(x)
-        else:
-            out.append(x)
-        if len(out) > MAX_ARRAY_ITEMS:
-            break
-    return _check_list(out)
+    return _a_concat([], _a_map(arr, a))  # concat flattens one level, with the same size check
 
 
 def _a_some(arr: Any, a: list) -> bool:
