@@ -77,6 +77,8 @@ def clear_caches() -> None:
 
 
 def _read_file_cached(path: str, encoding: Optional[str]) -> str:
+    # The markup file itself, not a file it names: no roots to check, so one stat per render
+    # instead of FileAccess's resolve (realpath) + stat; the same str object also keeps its hash.
     st = os.stat(path)
     hit = _FILE_CACHE.get(path)
     if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:

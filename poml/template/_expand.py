@@ -420,13 +420,18 @@ class Expander:
 
         try:
             return read_source(src.value, self.base_dir, type_, files=self.files)
-        except PomlError as exc:
-            d = exc.diagnostic
-            self.error(src.value_start, src.value_end, d.message if d else str(exc),
-                       kind=type(exc).__name__, hint=d.hint if d else None)
-        except (OSError, ValueError) as exc:
-            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError")
+        except (PomlError, OSError, ValueError) as exc:
+            self._file_error(src, exc)
         return _FAILED
+
+    def _file_error(self, src: XmlAttribute, exc: Exception, hint: Optional[str] = None) -> None:
+        """Report a failed read of ``src=`` at the attribute value, keeping the error's class."""
+        if isinstance(exc, PomlError):
+            d = exc.diagnostic
+            self.error(src.value_start, src.value_end, d.message if d else str(exc), kind=type(exc).__name__,
+                       hint=(d.hint if d else None) or hint)
+        else:
+            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError", hint=hint)
 
     # ------------------------------------------------------------------- meta
     def _meta(self, element: XmlElement) -> None:
@@ -554,14 +559,8 @@ class Expander:
         try:
             path = files.resolve(src.value, self.base_dir)
             text = files.read_text(path)
-        except PomlError as exc:
-            d = exc.diagnostic
-            self.error(src.value_start, src.value_end, d.message if d else str(exc), kind=type(exc).__name__,
-                       hint=d.hint if d else None)
-            return []
-        except (OSError, ValueError) as exc:
-            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError",
-                       hint="check the path; it is relative to the including file")
+        except (PomlError, OSError, ValueError) as exc:
+            self._file_error(src, exc, hint="check the path; it is relative to the including file")
             return []
         text = text.replace("\r\n", "\n")
         source = Source(text, str(path))
