@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Union
 
-from .expressions import ExpressionError
 
 # Like the reference: lazy up to the first "}}" not followed by another "}",
 # on one line (JavaScript's "." does not match newlines).
@@ -33,15 +32,12 @@ def unescape(text: str) -> str:
 
 
 class Piece:
-    """One ``{{ }}`` occurrence: the expression text and its span inside the text."""
+    """One ``{{ }}`` occurrence: the expression and where it sits inside the text."""
 
-    __slots__ = ("expr_text", "start", "end", "whole", "expr_start", "expr_end")
+    __slots__ = ("expr_text", "expr_start", "expr_end")
 
-    def __init__(self, expr_text: str, start: int, end: int, whole: str, expr_start: int, expr_end: int):
+    def __init__(self, expr_text: str, expr_start: int, expr_end: int):
         self.expr_text = expr_text
-        self.start = start  # offset of "{{" inside the text
-        self.end = end      # offset just after "}}"
-        self.whole = whole
         self.expr_start = expr_start  # offset of the expression itself (after "{{" and spaces)
         self.expr_end = expr_end
 
@@ -65,7 +61,7 @@ def compile_text(text: str) -> CompiledText:
     for m in _CURLY.finditer(text):
         if m.start() > last:
             parts.append(unescape(text[last:m.start()]))
-        parts.append(Piece(m.group(1), m.start(), m.end(), m.group(0), m.start(1), m.end(1)))
+        parts.append(Piece(m.group(1), m.start(1), m.end(1)))
         if m.group(0) == text.strip():
             lone = True
         last = m.end()
@@ -104,9 +100,4 @@ def evaluate_text(compiled: CompiledText, evaluate: Evaluate, base: int, trim: b
     return results
 
 
-def find_expressions(text: str) -> list[Piece]:
-    """The ``{{ }}`` pieces of a text (for the language server)."""
-    return [p for p in compile_text(text).parts if isinstance(p, Piece)]
-
-
-__all__ = ["unescape", "compile_text", "evaluate_text", "CompiledText", "Piece", "find_expressions", "ExpressionError"]
+__all__ = ["unescape", "compile_text", "evaluate_text", "CompiledText", "Piece"]
