@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Union
 
+from .expressions import js_to_string
+
 
 # Like the reference: lazy up to the first "}}" not followed by another "}",
 # on one line (JavaScript's "." does not match newlines).
@@ -82,8 +84,6 @@ def evaluate_text(compiled: CompiledText, evaluate: Evaluate, base: int, trim: b
     value, which may be an object), one joined string when every piece is a
     string or number, or the mixed list otherwise.
     """
-    from .expressions import js_to_string  # local: keeps the hot import small
-
     if not compiled.has_expr:
         return [compiled.parts[0]] if compiled.parts else []
     results: list[Any] = []
