@@ -182,17 +182,6 @@ def render_text(
             raise d.to_exception() from None
         sink.add(d)
         messages = [] if chat else ""
-    except RuntimeError as exc:  # an optional package the writers need (tiktoken for tokenLimit)
-        from renderers._tokens import TokenizerUnavailable
-
-        if not isinstance(exc, TokenizerUnavailable):
-            raise
-        d = Diagnostic.at(source, ir.start or 0, ir.end or 0, str(exc), kind="PomlRenderError",
-                          hint='install the token counter: pip install "poml-native[tokens]"')
-        if strict:
-            raise d.to_exception() from None
-        sink.add(d)
-        messages = [] if chat else ""
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # A safety net: a writer met a value it does not expect. Report it with a place, not a traceback.
         d = Diagnostic.at(source, ir.start or 0, ir.end or 0,

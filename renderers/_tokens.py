@@ -23,6 +23,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ._base import RenderIssue
+
 _URLS = {
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
@@ -34,8 +36,11 @@ _encodings: dict[str, Any] = {}
 _prepared: set[str] = set()
 
 
-class TokenizerUnavailable(RuntimeError):
-    """tiktoken (or the bundled encoding files) is not installed."""
+class TokenizerUnavailable(RenderIssue, RuntimeError):
+    """tiktoken (or the bundled encoding files) is not installed.
+
+    A render problem like any other, so callers of ``write`` get their usual error.
+    """
 
 
 def _default_cache_dir() -> Path:

@@ -201,3 +201,4 @@ def test_token_limits_without_tiktoken_are_a_clear_error(monkeypatch):
     monkeypatch.setattr(tokens, "get_encoding", missing)
     err = _error('<poml><p tokenLimit="1">hello world, this is long</p></poml>', chat=False)
     assert isinstance(err, poml.PomlRenderError) and "poml-native[tokens]" in str(err)
+    assert "Traceback" not in str(err) and err.line == 1
