@@ -27,6 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .._errors import PomlError
+from ..template.expressions import UNDEFINED  # one "undefined" for templates and data
 
 if TYPE_CHECKING:
     from .._files import FileAccess
@@ -39,24 +40,6 @@ __all__ = [
 TYPES = ("string", "integer", "float", "boolean", "array", "object", "buffer", "null", "undefined")
 
 
-class _Undefined:
-    """JavaScript's ``undefined`` where it must differ from ``None`` (``null``)."""
-
-    _inst: Optional["_Undefined"] = None
-
-    def __new__(cls) -> "_Undefined":
-        if cls._inst is None:
-            cls._inst = super().__new__(cls)
-        return cls._inst
-
-    def __repr__(self) -> str:
-        return "UNDEFINED"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNDEFINED = _Undefined()
 
 # JavaScript whitespace that Number()/parseFloat() trim.
 _JS_WS = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"

@@ -202,3 +202,8 @@ def test_token_limits_without_tiktoken_are_a_clear_error(monkeypatch):
     err = _error('<poml><p tokenLimit="1">hello world, this is long</p></poml>', chat=False)
     assert isinstance(err, poml.PomlRenderError) and "poml-native[tokens]" in str(err)
     assert "Traceback" not in str(err) and err.line == 1
+
+
+def test_let_typed_undefined_is_the_templates_undefined():
+    out = poml.poml('<poml><let name="u" type="undefined">x</let><p>[{{ typeof u }}]</p></poml>', chat=False)
+    assert out == "[undefined]"
