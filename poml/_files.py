@@ -31,7 +31,7 @@ import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Iterator, Optional, Sequence, Union
 from urllib.parse import unquote, urlparse
 
 from ._errors import PomlFileError, PomlLimitError, PomlPathError

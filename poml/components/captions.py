@@ -8,10 +8,8 @@ none (default colon for bold/plain, none otherwise).
 
 from __future__ import annotations
 
-import math
-
 from . import essentials as E
-from ._core import El, ReadError, js_str, parse_float, syntax_presentation, trim_children, without
+from ._core import El, ReadError, js_str, syntax_presentation, trim_children, without
 from ._registry import Param, component
 
 CAPTION_STYLES = ("header", "bold", "plain", "hidden")
@@ -134,54 +132,3 @@ def captioned_paragraph(props, children, ctx):
 
 
 CaptionedParagraph = captioned_paragraph
-
-
-def parse_python_slice(spec, total: int) -> tuple[int, int]:
-    """``:3``, ``3:5``, ``5:``, ``-2:``, ``4`` -> (start, end) as the reference reads them."""
-    s = js_str(spec)
-
-    def num(t):
-        f = parse_float(t) if t.strip() else math.nan
-        return f
-
-    if s == ":":
-        return 0, total
-    if s.endswith(":"):
-        return _int(num(s[:-1])), total
-    if s.startswith(":"):
-        return 0, _int(num(s[1:]))
-    if ":" in s:
-        a, b = s.split(":")[:2]
-        return _int(_number(a)), _int(_number(b))
-    i = _int(num(s))
-    return i, i + 1
-
-
-def _number(t: str):
-    # JavaScript Number(): '' -> 0, otherwise the whole text must be numeric
-    t = t.strip()
-    if t == "":
-        return 0
-    try:
-        return float(t)
-    except ValueError:
-        return math.nan
-
-
-def _int(f) -> int:
-    if isinstance(f, float):
-        if math.isnan(f):
-            return 0
-        if math.isinf(f):
-            return 10 ** 12 if f > 0 else -(10 ** 12)
-        return int(f)
-    return int(f)
-
-
-def js_slice(seq: list, start: int, end: int) -> list:
-    n = len(seq)
-    if start < 0:
-        start = max(n + start, 0)
-    if end < 0:
-        end = max(n + end, 0)
-    return list(seq[start:end])

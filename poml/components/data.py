@@ -17,7 +17,6 @@ media files: ``essentials.MEDIA_LOADER`` (``<img src>``, ``<audio src>``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Optional
 
 from .._errors import PomlError

@@ -6,7 +6,6 @@ from __future__ import annotations
 from . import essentials as E
 from ._core import El, ReadError, js_str, without
 from ._registry import Param, component
-from .captions import js_slice, parse_python_slice
 
 
 def _message(name, alias, speaker, doc):
@@ -76,7 +75,13 @@ def conversation(props, children, ctx):
     if not isinstance(messages, list):
         raise ReadError("messages must be a list of {speaker, content}.", props)
     if sel:
-        start, end = parse_python_slice(sel, len(messages))
+        from .._errors import PomlError
+        from ..data.tables import js_slice, parse_slice  # the reference's Python-style slices
+
+        try:
+            start, end = parse_slice(js_str(sel), len(messages))
+        except PomlError as exc:
+            raise ReadError(exc.diagnostic.message if exc.diagnostic else str(exc), props) from None
         messages = js_slice(messages, start, end)
     kids = []
     for m in messages:

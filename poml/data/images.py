@@ -21,7 +21,6 @@ import io
 from collections import OrderedDict
 import math
 import os
-import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._errors import PomlError
@@ -45,13 +44,11 @@ _PIL_FORMATS = {
 
 def _pil() -> Any:
     try:
-        from PIL import Image  # noqa: F401
+        from PIL import Image
     except ImportError:
         raise PomlError(
             'Images need the optional package "pillow". Install it with: pip install "poml-native[data]"'
         ) from None
-    from PIL import Image
-
     return Image
 
 
