@@ -15,7 +15,7 @@ their combined size is over the parent's limit.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 
 class TruncateOptions:
@@ -80,9 +80,9 @@ def truncate_text(text: str, char_limit: Optional[int], token_limit: Optional[in
             elif direction == "middle":
                 head = math.ceil(token_limit / 2)
                 tail = token_limit - head
-                keep = _js_list_slice(tokens, 0, head) + _js_list_slice(tokens, len(tokens) - tail, None)
+                keep = _js_slice(tokens, 0, head) + _js_slice(tokens, len(tokens) - tail, None)
             else:
-                keep = _js_list_slice(tokens, 0, token_limit)
+                keep = _js_slice(tokens, 0, token_limit)
             cut = enc.decode(keep)
     if not changed:
         return text
@@ -95,25 +95,15 @@ def truncate_text(text: str, char_limit: Optional[int], token_limit: Optional[in
     return cut + marker
 
 
-def _js_slice(s: str, a: int, b: Optional[int]) -> str:
-    """``String.prototype.slice`` (negative indexes count from the end)."""
-    n = len(s)
+def _js_slice(seq: Any, a: int, b: Optional[int]) -> Any:
+    """``slice`` of JavaScript strings and arrays (negative indexes count from the end)."""
+    n = len(seq)
     a = max(0, n + a) if a < 0 else min(a, n)
     if b is None:
         b = n
     else:
         b = max(0, n + b) if b < 0 else min(b, n)
-    return s[a:b] if a < b else ""
-
-
-def _js_list_slice(xs: list, a: int, b: Optional[int]) -> list:
-    n = len(xs)
-    a = max(0, n + a) if a < 0 else min(a, n)
-    if b is None:
-        b = n
-    else:
-        b = max(0, n + b) if b < 0 else min(b, n)
-    return xs[a:b] if a < b else []
+    return seq[a:b] if a < b else seq[:0]
 
 
 def token_length(text: str, token_limit: Optional[int], model: str) -> int:
