@@ -104,6 +104,27 @@ def test_bf16_cpu_runs_and_mostly_agrees(texts, get_compressor):
     assert np.mean(np.array(ra.labels) == np.array(rb.labels)) > 0.7  # random weights: loose
 
 
+def test_bf16_on_cpu_uses_the_classic_attention(get_compressor):
+    # measured 10-15% faster than SDPA in bf16 on AVX-512; fp32 keeps the model's choice
+    assert get_compressor("xlmr", dtype="bfloat16").engine.model.config._attn_implementation == "eager"
+    assert get_compressor("xlmr").engine.model.config._attn_implementation != "eager"
+
+
+def test_onnx_export_traces_classic_attention_and_restores_the_model(model_dirs, tmp_path):
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from compressor._loading import load_checkpoint
+    from compressor._onnx import export_model
+
+    loaded = load_checkpoint(model_dirs["xlmr"])
+    before = loaded.model.config._attn_implementation
+    path = export_model(loaded.model, tmp_path)
+    ops = {n.op_type for n in onnx.load(str(path)).graph.node}
+    # SDPA's export guards every softmax with Where(IsNaN(..)): a fifth of an int8 forward pass
+    assert "IsNaN" not in ops and "Softmax" in ops
+    assert loaded.model.config._attn_implementation == before
+
+
 def test_export_onnx_folder_is_self_contained(model_dirs, tmp_path, texts):
     pytest.importorskip("onnxruntime")
     from compressor import Compressor, export_onnx
