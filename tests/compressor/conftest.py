@@ -63,6 +63,15 @@ def texts() -> dict[str, str]:
     return t
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Keep the ONNX exports of these tests out of the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        path = tmp_path_factory.mktemp("poml-cache")
+        mp.setenv("POML_CACHE_DIR", str(path))
+        yield path
+
+
 @pytest.fixture(scope="session")
 def model_dirs(tmp_path_factory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("models")

@@ -30,8 +30,12 @@ def test_tiktoken_offline_cache(tmp_path, monkeypatch):
     path = tt.prepare_cache(tmp_path)
     assert path is not None and len(list(path.iterdir())) == 2
     monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("POML_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert tt.ensure_offline_tiktoken().startswith(str(tmp_path / "xdg"))
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("POML_CACHE_DIR", str(tmp_path / "own"))  # the project's own variable wins
+    assert tt.ensure_offline_tiktoken() == str(tmp_path / "own" / "tiktoken")
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/custom")
     assert tt.ensure_offline_tiktoken() == "/custom"  # user setting wins
     code = ("import os; os.environ['TIKTOKEN_CACHE_DIR']=%r; import tiktoken;"
