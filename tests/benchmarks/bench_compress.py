@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -202,6 +203,14 @@ def main() -> None:
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {args.device}")
     print(f"CPU: {cpu_features()}")
     tmp = Path(tempfile.mkdtemp(prefix="bench-compress-"))
+    os.environ["POML_CACHE_DIR"] = str(tmp / "cache")  # ONNX exports of throwaway models
+    try:
+        run_shapes(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_shapes(args, tmp: Path) -> None:
     report = {}
     for shape in args.shapes.split(","):
         n = args.prompts if shape in ("tiny", "small") else args.big_prompts
