@@ -220,8 +220,6 @@ def image(props, children, ctx):
     """An image; shown as its alt text unless the syntax is multimedia."""
     syntax = props.get("syntax")
     alt = props.get("alt")
-    src = props.get("src")
-    b64 = props.get("base64")
     others = without(props, "syntax", "src", "base64", "alt", "type", "position", "maxWidth", "maxHeight", "resize")
     if not alt:
         syntax = syntax if syntax is not None else "multimedia"
@@ -229,19 +227,23 @@ def image(props, children, ctx):
     sp["syntax"] = syntax
     pres = syntax_presentation(sp, ctx, "multimedia", ())
     if pres == "multimedia":
-        mime = _media_type("image", props.get("type"))
-        if src:
-            if b64:
-                raise ReadError("Cannot specify both `src` and `base64`.", others)
-            b64, mime = _load_media("image", src, props, ctx)
-        elif not b64:
-            raise ReadError("Either `src` or `base64` must be specified.", others)
-        else:
-            b64, mime = _process_base64("image", b64, props, others, mime)
+        b64, mime = _media_data("image", props, others, ctx)
         p = {"presentation": pres, "base64": b64, "position": props.get("position"), "type": mime, "alt": alt}
         p.update(others)
         return [El(P.MultiMediaImage, p)]
     return [El(Inline, {"syntax": syntax}, [alt] if alt else [])]
+
+
+def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
+    """``(base64, mime)`` of an image or audio from exactly one of ``src`` and ``base64``."""
+    src, b64 = props.get("src"), props.get("base64")
+    if src:
+        if b64:
+            raise ReadError("Cannot specify both `src` and `base64`.", others)
+        return _load_media(kind, src, props, ctx)
+    if not b64:
+        raise ReadError("Either `src` or `base64` must be specified.", others)
+    return _process_base64(kind, b64, props, others, _media_type(kind, props.get("type")))
 
 
 def _load_media(kind, src, props, ctx):
@@ -308,17 +310,7 @@ def audio(props, children, ctx):
     pres = syntax_presentation(props, ctx, "multimedia", ())
     if pres != "multimedia":
         return []
-    src = props.get("src")
-    b64 = props.get("base64")
-    mime = _media_type("audio", props.get("type"))
-    if src:
-        if b64:
-            raise ReadError("Cannot specify both `src` and `base64`.", others)
-        b64, mime = _load_media("audio", src, props, ctx)
-    elif not b64:
-        raise ReadError("Either `src` or `base64` must be specified.", others)
-    else:
-        b64, mime = _process_base64("audio", b64, props, others, mime)
+    b64, mime = _media_data("audio", props, others, ctx)
     p = {"presentation": pres, "base64": b64, "type": mime}
     p.update(others)
     return [El(P.MultiMediaAudio, p)]
