@@ -28,6 +28,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .._errors import PomlError
+from ._optional import require
 from .html import DocNode, HNode, html_to_nodes
 
 if TYPE_CHECKING:
@@ -44,18 +45,6 @@ TEXT_EXTENSIONS = {
     ".hpp", ".cc", ".java", ".go", ".rs", ".rb", ".php", ".sh", ".bash", ".ps1", ".sql", ".r", ".tex",
     ".log", ".poml", ".kt", ".swift", ".scala", ".lua", ".pl", ".m", ".cs", ".fs", ".vb", ".dart", ".ipynb",
 }
-
-
-def _require(module: str, purpose: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise PomlError(
-            f'{purpose} needs the optional package "{module}". '
-            'Install it with: pip install "poml-native[data]"'
-        ) from None
 
 
 def determine_parser(src: str) -> str:
@@ -93,7 +82,7 @@ def pdf_page_texts(data: bytes, max_pages: Optional[int] = None, first: int = 0)
 def _pdf_reader(data: bytes) -> Any:
     # bytes cache their hash, and the file cache hands out the same object for an unchanged
     # file, so repeated renders of one PDF parse it once.
-    pypdf = _require("pypdf", "Reading PDF documents")
+    pypdf = require("pypdf", "Reading PDF documents")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         len(reader.pages)
@@ -513,7 +502,7 @@ class _DocxConverter:
     def _pict(self, pict: Any) -> list:
         out: list = []
         for img in pict.iter(f"{_V}imagedata"):
-            out.extend(self._image(img.get(f"{_R}id"), img.get(f"{{urn:schemas-microsoft-com:office:office}}title")))
+            out.extend(self._image(img.get(f"{_R}id"), img.get("{urn:schemas-microsoft-com:office:office}title")))
         return out
 
     # -- tables ---------------------------------------------------------------
@@ -548,7 +537,7 @@ def docx_to_html_tree(data: bytes) -> HNode:
 
     Cached by content (treat the result as read-only).
     """
-    docx = _require("docx", "Reading Word documents")
+    docx = require("docx", "Reading Word documents")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:

@@ -24,6 +24,7 @@ import os
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._errors import PomlError
+from ._optional import require
 
 if TYPE_CHECKING:
     from .._files import FileAccess
@@ -43,12 +44,9 @@ _PIL_FORMATS = {
 
 
 def _pil() -> Any:
-    try:
-        from PIL import Image
-    except ImportError:
-        raise PomlError(
-            'Images need the optional package "pillow". Install it with: pip install "poml-native[data]"'
-        ) from None
+    require("PIL", "Reading images", package="pillow")
+    from PIL import Image
+
     return Image
 
 

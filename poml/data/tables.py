@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from .._errors import PomlError, PomlLimitError
 from .._limits import MAX_TABLE_RECORDS
+from ._optional import require
 from .sources import UNDEFINED, guess_string_type, normalize_number, parse_text
 
 if TYPE_CHECKING:
@@ -295,7 +296,7 @@ def _excel_value(v: Any) -> Any:
 
 def parse_excel(data: bytes) -> Table:
     """The first sheet of an .xlsx workbook: first row = headers (needs openpyxl)."""
-    openpyxl = _require("openpyxl", "reading Excel tables")
+    openpyxl = require("openpyxl", "reading Excel tables")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -598,15 +599,3 @@ def _num(v: Any) -> float:
     return js_number(str(v))
 
 
-def _require(module: str, purpose: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        from .._errors import PomlError as _E
-
-        raise _E(
-            f'{purpose} needs the optional package "{module}". '
-            'Install it with: pip install "poml-native[data]"'
-        ) from None

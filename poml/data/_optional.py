@@ -1,0 +1,22 @@
+"""Import an optional package of the ``data`` extra, or fail with the install command."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .._errors import PomlError
+
+
+def require(module: str, purpose: str, package: str | None = None) -> Any:
+    """``importlib.import_module(module)``; a missing package raises a :class:`PomlError`
+    naming ``package`` (the PyPI name, default ``module``) and ``pip install "poml-native[data]"``.
+
+    >>> pypdf = require("pypdf", "Reading PDF documents")  # doctest: +SKIP
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise PomlError(
+            f'{purpose} needs the optional package "{package or module}". '
+            'Install it with: pip install "poml-native[data]"'
+        ) from None
