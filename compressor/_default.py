@@ -366,7 +366,6 @@ def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, wan
                            count=len(word_txt[i])) for i in kept_idx]
     allw = np.concatenate(weights) if weights else np.zeros(0)
     allp = np.concatenate([word_p[i] for i in kept_idx]) if kept_idx else np.zeros(0)
-    allf = np.concatenate([p.contexts[i].forced for i in kept_idx]) if kept_idx else np.zeros(0, bool)
     total = float(allw.sum())
     n_kept_tokens = sum(p.contexts[i].n_tokens for i in kept_idx)
     if opt.target_tokens is not None:

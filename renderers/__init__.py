@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Union
 
-from ._base import PLACEHOLDER, RenderIssue, Reporter, RichContent, written_to_content
+from ._base import RenderIssue, Reporter, RichContent, written_to_content
 from ._dispatch import dispatch
 from ._formats import FORMATS, RenderResult, camel_to_snake, format_result, pretty_text
 from ._speakers import VALID_SPEAKERS, to_messages

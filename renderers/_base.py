@@ -11,10 +11,7 @@ text layout rules (spacing around blocks, indentation) treat them uniformly;
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
-
-if TYPE_CHECKING:
-    from poml.ir import Element
+from typing import Any, Callable, Optional, Union
 
 # The reference marks a media part's place in the text with this character.
 PLACEHOLDER = "\u00c0"

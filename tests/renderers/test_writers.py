@@ -241,7 +241,7 @@ def test_multimedia(name, xml, expected):
 
 
 def test_tool_response_mixed_content_in_chat():
-    tree = ir(mm(f'<toolresponse id="t" name="analyze" speaker="tool">'
+    tree = ir(mm('<toolresponse id="t" name="analyze" speaker="tool">'
                  + md_env("<p>Analysis results:</p>" + mm(img("chart", "bottom")) + "<p>Summary: positive trend</p>")
                  + "</toolresponse>"))
     msgs = write(tree, chat=True)
