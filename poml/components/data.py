@@ -20,6 +20,7 @@ import os
 from typing import Any, Optional
 
 from .._errors import PomlError
+from ..data._base64 import decode_base64
 from ._core import END, START, El, ReadError, syntax_presentation, without
 from ._registry import Param, component, lookup
 
@@ -189,14 +190,12 @@ def document_image(props, children, ctx):
     p = dict(props)
     if any(styled.get(k) for k in ("maxWidth", "maxHeight", "resize", "type")) and b64:
         try:
-            from .._errors import PomlError as _PE
-
-            data = _images._decode_b64(b64)
+            data = decode_base64(b64, "image")
             new_b64, mime = _images.process_image(
                 data, styled.get("type"), _num(styled.get("maxWidth")), _num(styled.get("maxHeight")),
                 _num(styled.get("resize")),
             )
-        except _PE as exc:
+        except PomlError as exc:
             raise _read_error(exc, props) from None
         p["base64"] = new_b64
         p["type"] = mime

@@ -8,12 +8,11 @@ from the extension: ``.mp3`` → ``audio/mpeg``, ``.wav``, ``.ogg``, ``.flac``,
 from __future__ import annotations
 
 import base64 as _b64
-import binascii
 import os
-import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._errors import PomlError
+from ._base64 import decode_base64
 
 if TYPE_CHECKING:
     from .._files import FileAccess
@@ -48,10 +47,5 @@ def load_audio(src: Optional[str] = None, base64: Optional[str] = None, type: Op
         return _b64.b64encode(data).decode("ascii"), canonical_audio_type(type, src)
     if base64:
         mime = canonical_audio_type(type, None)
-        text = re.sub(r"\s+", "", base64)
-        try:
-            data = _b64.b64decode(text + "=" * (-len(text) % 4), validate=False)
-        except (binascii.Error, ValueError) as exc:
-            raise PomlError(f"Invalid base64 audio data: {exc}") from None
-        return _b64.b64encode(data).decode("ascii"), mime
+        return _b64.b64encode(decode_base64(base64, "audio")).decode("ascii"), mime
     raise PomlError("src or base64 is required")

@@ -19,7 +19,6 @@ extension). Inline content without a file (``buffer``) is text.
 from __future__ import annotations
 
 import base64 as _b64
-import binascii
 import functools
 import io
 import math
@@ -28,6 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .._errors import PomlError
+from ._base64 import decode_base64
 from ._optional import require
 from .html import DocNode, HNode, html_to_nodes
 
@@ -575,10 +575,7 @@ def load_document(
     if base64:
         if buffer is not None:
             raise PomlError("Either buffer or base64 should be provided, not both.")
-        try:
-            data = _b64.b64decode(base64, validate=False)
-        except (binascii.Error, ValueError) as exc:
-            raise PomlError(f"Invalid base64 data for document: {exc}") from None
+        data = decode_base64(base64, "document")
     elif isinstance(buffer, str):
         data = buffer.encode("utf-8")
         if parser in (None, "", "auto"):

@@ -15,7 +15,6 @@ as sharp's do. Needs pillow (``pip install "poml-native[data]"``).
 from __future__ import annotations
 
 import base64 as _b64
-import binascii
 import hashlib
 import io
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .._errors import PomlError
 from ._optional import require
+from ._base64 import decode_base64
 
 if TYPE_CHECKING:
     from .._files import FileAccess
@@ -84,17 +84,6 @@ def output_size(width: int, height: int, max_width: Any = None, max_height: Any 
     if f is None:
         return width, height
     return _js_round((width or 1) * f), _js_round((height or 1) * f)
-
-
-def _decode_b64(text: str) -> bytes:
-    if any(ws in text for ws in (" ", "\n", "\r", "\t")):
-        text = "".join(text.split())  # much faster than a regex on megabytes of base64
-    if text.startswith("data:") and "," in text:
-        text = text.split(",", 1)[1]
-    try:
-        return _b64.b64decode(text + "=" * (-len(text) % 4), validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise PomlError(f"Invalid base64 image data: {exc}") from None
 
 
 _PROCESSED: "OrderedDict[tuple, tuple[str, str]]" = OrderedDict()
@@ -189,7 +178,7 @@ def image_size(base64: str) -> tuple[int, int]:
     """Width and height of a base64-encoded image."""
     Image = _pil()
     try:
-        with Image.open(io.BytesIO(_decode_b64(base64))) as img:
+        with Image.open(io.BytesIO(decode_base64(base64, "image"))) as img:
             return img.size
     except PomlError:
         raise
@@ -207,7 +196,7 @@ def load_image_bytes(src: Optional[str] = None, base64: Optional[str] = None, *,
             access = FileAccess([base_dir if base_dir is not None else os.getcwd()])
         return access.read_source_bytes(src, base_dir)
     if base64:
-        return _decode_b64(base64)
+        return decode_base64(base64, "image")
     raise PomlError("src or base64 is required")
 
 

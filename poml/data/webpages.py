@@ -8,11 +8,10 @@ lists, bold/italic, images, tables) for the components layer to render.
 
 from __future__ import annotations
 
-import base64 as _b64
-import binascii
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .._errors import PomlError
+from ._base64 import decode_base64
 from .html import DocNode, HNode, body_of, extract_text, html_to_nodes, parse_html, select_nodes
 
 if TYPE_CHECKING:
@@ -40,10 +39,7 @@ def read_html(
     if base64:
         if buffer is not None:
             raise PomlError("Either buffer or base64 should be provided, not both.")
-        try:
-            buffer = _b64.b64decode(base64, validate=False)
-        except (binascii.Error, ValueError) as exc:
-            raise PomlError(f"Invalid base64 data for webpage: {exc}") from None
+        buffer = decode_base64(base64, "webpage")
     if url:
         if access is None:
             raise PomlError(f"Refusing to fetch {url}: network access is off.")

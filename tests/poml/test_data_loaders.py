@@ -8,6 +8,8 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from poml._errors import PomlError, PomlFileError, PomlPathError
 from poml._files import FileAccess
@@ -412,3 +414,25 @@ def test_missing_optional_package_message(monkeypatch, module, call):
     with pytest.raises(PomlError) as info:
         call()
     assert 'pip install "poml-native[data]"' in str(info.value)
+
+
+# ---------------------------------------------------------------- inline base64
+
+
+@given(st.binary(max_size=200), st.sampled_from(["", "\n", " ", "\r\n"]), st.booleans(), st.booleans())
+def test_inline_base64_round_trips_in_every_loader_shape(data, ws, strip_padding, data_url):
+    from poml.data._base64 import decode_base64
+
+    text = base64.b64encode(data).decode()
+    if strip_padding:
+        text = text.rstrip("=")
+    if ws:
+        text = ws.join(text[i:i + 16] for i in range(0, len(text), 16))
+    if data_url:
+        text = "data:application/octet-stream;base64," + text
+    assert decode_base64(text, "document") == data
+
+
+def test_bad_inline_base64_names_what_it_was_for():
+    with pytest.raises(PomlError, match="Invalid base64 webpage data"):
+        webpages.load_webpage(base64="a")
