@@ -216,35 +216,34 @@ class Compressor:
             force_context_ids=tuple(kw["force_context_ids"] or ()),
             token_to_word=kw["token_to_word"], chunk_end_tokens=tuple(kw["chunk_end_tokens"]))
         st = self._compat_state
-        plans = [_compat.plan(st, c, opt) for c in ctx_lists]
-        seqs = [s for p in plans for s in p.chunk_ids]
-        probs = self.engine.keep_probs(seqs)
-        out, k = [], 0
-        for p in plans:
-            n = len(p.chunk_ids)
-            texts, n_comp, words, labels, wprobs, kept = _compat.finish(
-                st, p, probs[k:k + n], opt, want)
-            k += n
-            out.append(CompressionResult(
+
+        def finish(p, probs) -> CompressionResult:
+            texts, n_comp, words, labels, wprobs, kept = _compat.finish(st, p, probs, opt, want)
+            return CompressionResult(
                 compressed_prompt="\n\n".join(texts), compressed_contexts=texts,
                 origin_tokens=p.n_original, compressed_tokens=n_comp,
                 words=words if want else None, labels=labels if want else None,
                 word_probs=wprobs if kw["return_word_probs"] else None,
-                context_kept=kept, mode="llmlingua"))
-        return out
+                context_kept=kept, mode="llmlingua")
+
+        return self._pooled([_compat.plan(st, c, opt) for c in ctx_lists], finish)
 
     def _run_default(self, ctx_lists, kw, want) -> list[CompressionResult]:
         from . import _default
 
         st = self._default_state
         opt = _default.Options.from_kwargs(kw)
-        plans = [_default.plan(st, c, opt) for c in ctx_lists]
-        seqs = [s for p in plans for s in p.chunk_ids]
-        probs = self.engine.keep_probs(seqs)
+        return self._pooled([_default.plan(st, c, opt) for c in ctx_lists],
+                            lambda p, probs: _default.finish(st, p, probs, opt, want,
+                                                             kw["return_word_probs"]))
+
+    def _pooled(self, plans, finish) -> list[CompressionResult]:
+        """Run the chunks of all prompts through the engine in one pooled call, then finish
+        each prompt with its own slice of the probabilities."""
+        probs = self.engine.keep_probs([s for p in plans for s in p.chunk_ids])
         out, k = [], 0
         for p in plans:
             n = len(p.chunk_ids)
-            out.append(_default.finish(st, p, probs[k:k + n], opt, want,
-                                       kw["return_word_probs"]))
+            out.append(finish(p, probs[k:k + n]))
             k += n
         return out
