@@ -49,6 +49,16 @@ def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
+def _keep(seq, limit: int, direction: str):
+    """The ``limit`` items of a string or token list that survive a cut from ``direction``."""
+    if direction == "start":
+        return _js_slice(seq, len(seq) - limit, None)
+    if direction == "middle":
+        head = math.ceil(limit / 2)
+        return _js_slice(seq, 0, head) + _js_slice(seq, len(seq) - (limit - head), None)
+    return _js_slice(seq, 0, limit)
+
+
 def truncate_text(text: str, char_limit: Optional[int], token_limit: Optional[int],
                   options: TruncateOptions) -> str:
     """Cut ``text`` to the limits; unchanged text is returned as is."""
@@ -59,14 +69,7 @@ def truncate_text(text: str, char_limit: Optional[int], token_limit: Optional[in
     changed = False
     if char_limit is not None and len(cut) > char_limit:
         changed = True
-        if direction == "start":
-            cut = _js_slice(cut, len(cut) - char_limit, None)
-        elif direction == "middle":
-            head = math.ceil(char_limit / 2)
-            tail = char_limit - head
-            cut = _js_slice(cut, 0, head) + _js_slice(cut, len(cut) - tail, None)
-        else:
-            cut = _js_slice(cut, 0, char_limit)
+        cut = _keep(cut, char_limit, direction)
     if token_limit is not None and _utf8_len(cut) > token_limit:
         # Every token covers at least one byte, so short text never needs the tokenizer.
         from ._tokens import get_encoding
@@ -75,15 +78,7 @@ def truncate_text(text: str, char_limit: Optional[int], token_limit: Optional[in
         tokens = enc.encode(cut, disallowed_special=())
         if len(tokens) > token_limit:
             changed = True
-            if direction == "start":
-                keep = tokens[len(tokens) - token_limit:] if token_limit > 0 else []
-            elif direction == "middle":
-                head = math.ceil(token_limit / 2)
-                tail = token_limit - head
-                keep = _js_slice(tokens, 0, head) + _js_slice(tokens, len(tokens) - tail, None)
-            else:
-                keep = _js_slice(tokens, 0, token_limit)
-            cut = enc.decode(keep)
+            cut = enc.decode(_keep(tokens, token_limit, direction))
     if not changed:
         return text
     marker = options.marker
