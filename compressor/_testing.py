@@ -63,12 +63,17 @@ def build_xlmr_tokenizer(texts: Iterable[str], vocab_size: int = 4000):
     return XLMRobertaTokenizer(vocab=vocab, _spm_precompiled_charsmap=charsmap or None)
 
 
-def _scale_classifier(model, scale: float) -> None:
+def _save(model, tok, folder, classifier_scale: float) -> str:
+    """Scale the classifier (sharper probabilities than random weights give), save both."""
     import torch
 
-    if scale != 1.0:
+    if classifier_scale != 1.0:
         with torch.no_grad():
-            model.classifier.weight.mul_(scale)
+            model.classifier.weight.mul_(classifier_scale)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return str(folder)
 
 
 def build_xlmr_model(folder: str | os.PathLike, texts: Iterable[str], *, vocab_size: int = 4000,
@@ -83,12 +88,7 @@ def build_xlmr_model(folder: str | os.PathLike, texts: Iterable[str], *, vocab_s
     cfg = XLMRobertaConfig(vocab_size=len(tok), max_position_embeddings=514, num_labels=2,
                            type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2,
                            architectures=["XLMRobertaForTokenClassification"], **shape)
-    model = XLMRobertaForTokenClassification(cfg).eval()
-    _scale_classifier(model, classifier_scale)
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return str(folder)
+    return _save(XLMRobertaForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
 
 
 def minilm_vocab_dir() -> Path:
@@ -110,12 +110,7 @@ def build_bert_model(folder: str | os.PathLike, *, seed: int = 0, classifier_sca
     cfg = BertConfig(vocab_size=len(tok), max_position_embeddings=512, num_labels=2,
                      pad_token_id=tok.pad_token_id, architectures=["BertForTokenClassification"],
                      **shape)
-    model = BertForTokenClassification(cfg).eval()
-    _scale_classifier(model, classifier_scale)
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return str(folder)
+    return _save(BertForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
 
 
 def lingua_texts(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
