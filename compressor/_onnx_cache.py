@@ -71,13 +71,13 @@ def exported_onnx(loaded: Loaded, *, compat: str | None, quantize: bool) -> Path
         if quantize:  # the fp32 graph was only the quantizer's input
             for leftover in ("model.onnx", "model.onnx.data"):
                 (tmp / leftover).unlink(missing_ok=True)
-        if folder.exists():  # a damaged entry (its model file deleted): replace it
-            shutil.rmtree(folder, ignore_errors=True)
-        try:
-            os.rename(tmp, folder)
-        except OSError:  # another process finished first: use its copy
-            if not (folder / name).is_file():
-                raise
+        if not (folder / name).is_file():  # else another process finished first: use its copy
+            shutil.rmtree(folder, ignore_errors=True)  # a damaged entry (its model file deleted)
+            try:
+                os.rename(tmp, folder)
+            except OSError:  # lost a race to another process
+                if not (folder / name).is_file():
+                    raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder / name

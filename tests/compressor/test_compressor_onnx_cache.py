@@ -107,3 +107,23 @@ def test_hub_checkpoints_are_keyed_by_commit():
     b = onnx_cache.cache_key(loaded("b" * 40), compat=None, quantize=False)
     assert a and b and a != b
     assert onnx_cache.cache_key(loaded(None), compat=None, quantize=False) is None
+
+
+def test_an_entry_written_meanwhile_is_kept(counted, model_dirs, tmp_path, monkeypatch):
+    # another process finishes the same export while this one is still exporting
+    path = _copy_model(model_dirs, tmp_path)
+    real = onnx_cache.export_model
+
+    def slow_export(model, out, **kw):
+        result = real(model, out, **kw)
+        other = onnx_cache.user_cache_dir("onnx") / out.name.split("-")[0].lstrip(".")
+        shutil.copytree(out, other)
+        (other / "from-the-other-process").write_text("")
+        return result
+
+    monkeypatch.setattr(onnx_cache, "export_model", slow_export)
+    comp = Compressor(path, engine="onnx", device="cpu")
+    entry = (tmp_path / "cache" / "onnx")
+    folders = [p for p in entry.iterdir()]
+    assert len(folders) == 1 and (folders[0] / "from-the-other-process").exists()
+    assert comp.compress("a short prompt to compress", rate=0.5).compressed_prompt
