@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._api import OutputFormat, poml, render_text
+from ._api import OutputFormat, poml, render_file, render_text
+from ._environment import Environment
 from ._errors import (
     Diagnostic,
     PomlComponentError,
     PomlError,
     PomlFileError,
+    PomlFileNotFoundError,
     PomlLimitError,
     PomlPathError,
     PomlRenderError,
@@ -28,10 +30,10 @@ from ._errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "poml", "render_text", "OutputFormat", "Prompt",
+    "poml", "render_file", "render_text", "Environment", "OutputFormat", "Prompt",
     "set_trace", "clear_trace", "get_trace", "trace_artifact", "Backend",
     "Diagnostic", "PomlError", "PomlSyntaxError", "PomlTemplateError", "PomlSandboxError",
-    "PomlComponentError", "PomlFileError", "PomlPathError", "PomlLimitError", "PomlRenderError",
+    "PomlComponentError", "PomlFileError", "PomlFileNotFoundError", "PomlPathError", "PomlLimitError", "PomlRenderError",
     "__version__",
 ]
 

@@ -6,6 +6,14 @@ Behaves like the official Python SDK (``poml`` 0.0.8) but renders in-process:
 >>> poml.poml("<p>Hello {{name}}!</p>", context={"name": "World"})
 [{'speaker': 'human', 'content': 'Hello World!'}]
 
+What is a file and what is markup (the official SDK reads any string that names an
+existing path; that turns untrusted markup such as ``"/etc/passwd"`` into a file read):
+
+* ``file=`` and :func:`render_file` always name a file; ``markup=`` is always markup text;
+* a positional :class:`pathlib.Path`, or a one-line string ending in ``.poml``, is a file
+  (the drop-in convention);
+* any other string is markup text.
+
 Deviation from the reference, on purpose: markup given as a *string* resolves
 relative paths (``<include src>``, ``<document src>`` ...) against the current
 directory; the reference writes the string to a temporary file first, so its
@@ -16,97 +24,85 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import warnings
-from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable, List, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Literal, Optional, Union
 
-from ._errors import Diagnostic, DiagnosticSink, PomlError, PomlLimitError
+from ._environment import Environment, default_environment
+from ._errors import (
+    Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
+)
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
-from .syntax import ParsedDocument, parse_markup
+from ._text_files import decode_text_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._files import FileAccess
 
 OutputFormat = Literal["raw", "message_dict", "dict", "openai_chat", "langchain", "pydantic"]
+PathLike = Union[str, "os.PathLike[str]"]
 
-_PATH_LIKE = re.compile(r"^[\w\-./]+$")
-_PARSE_CACHE: "OrderedDict[str, ParsedDocument]" = OrderedDict()
-_PARSE_CACHE_SIZE = 256
-_FILE_CACHE: dict[str, tuple[int, int, str]] = {}
-_ACCESS_CACHE: dict[tuple, Any] = {}
-
-
-def _parse_cached(text: str) -> ParsedDocument:
-    """Parse once per distinct text: rendering the same markup with a new context skips parsing."""
-    doc = _PARSE_CACHE.get(text)
-    if doc is None:
-        doc = parse_markup(text)
-        _PARSE_CACHE[text] = doc
-        if len(_PARSE_CACHE) > _PARSE_CACHE_SIZE:
-            _PARSE_CACHE.popitem(last=False)
-    else:
-        _PARSE_CACHE.move_to_end(text)
-    return doc
+MAX_JSON_ARG_BYTES = 64 * 1024 * 1024  # a context or stylesheet file
 
 
 def clear_caches() -> None:
-    """Forget parsed markup, compiled templates and file reads (benchmarks use it to time cold renders)."""
+    """Forget what the default Environment cached (benchmarks use it to time cold renders)."""
     from .template._text import compile_text
     from .template.expressions import compile_expression
 
-    _PARSE_CACHE.clear()
-    _FILE_CACHE.clear()
-    compile_text.cache_clear()
-    from renderers import clear_memo as clear_written
-    from renderers._markdown import clear_memo
-
-    clear_memo()
-    clear_written()
-    from .components import clear_cache as clear_build_cache
-
-    clear_build_cache()
+    default_environment().clear()
+    compile_text.cache_clear()  # pure memos of text -> compiled closures (no policy in them)
     if hasattr(compile_expression, "cache_clear"):
         compile_expression.cache_clear()
+
+
+def _is_file_argument(markup: Any) -> bool:
+    """The drop-in convention: a Path, or a one-line string ending in ``.poml``."""
+    if isinstance(markup, os.PathLike):
+        return True
+    return isinstance(markup, str) and markup.endswith(".poml") and "\n" not in markup and "<" not in markup
+
+
+def _read_json_file(path: str, what: str, encoding: Optional[str]) -> Any:
     try:
-        from . import _files
-    except ImportError:
-        return
-    clear = getattr(_files, "clear_cache", None)
-    if clear is not None:
-        clear()
-
-
-def _read_file_cached(path: str, encoding: Optional[str]) -> str:
-    # The markup file itself, not a file it names: no roots to check, so one stat per render
-    # instead of FileAccess's resolve (realpath) + stat; the same str object also keeps its hash.
-    st = os.stat(path)
-    hit = _FILE_CACHE.get(path)
-    if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
-        return hit[2]
-    if st.st_size > MAX_SOURCE_CHARS * 4:
-        raise PomlLimitError(f"{path}: the markup file is {st.st_size} bytes; the limit is {MAX_SOURCE_CHARS} characters.")
-    with open(path, encoding=encoding or "utf-8") as f:
-        text = f.read()
-    _FILE_CACHE[path] = (st.st_mtime_ns, st.st_size, text)
-    return text
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise PomlFileNotFoundError(f"{path}: error: the {what} file does not exist.") from None
+    except OSError as exc:
+        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+    if not os.path.isfile(path):
+        raise PomlFileError(f"{path}: error: the {what} file is a folder or special file, not a JSON file.")
+    if st.st_size > MAX_JSON_ARG_BYTES:
+        raise PomlLimitError(f"{path}: error: the {what} file is {st.st_size} bytes; the limit is "
+                             f"{MAX_JSON_ARG_BYTES}.")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+    text = decode_text_file(data, path, encoding, what)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        raise PomlError(f"{path}:{line}:{col}: error: the {what} file is not valid JSON: "
+                        f"{getattr(exc, 'msg', exc)}") from None
+    except RecursionError:
+        raise PomlLimitError(f"{path}:1:1: error: the {what} file is nested too deeply.") from None
 
 
 def _load_json_arg(value: Any, what: str, encoding: Optional[str]) -> Optional[dict]:
-    """``context``/``stylesheet``: a dict, or the path of a JSON file (like the reference)."""
+    """``context``/``stylesheet``: a dict, or the path of a JSON file holding an object."""
     if value is None:
         return None
     if isinstance(value, dict):
         return value
-    path = str(value)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"File not found: {value}")
-    with open(path, encoding=encoding or "utf-8") as f:
-        try:
-            data = json.load(f)
-        except ValueError as exc:
-            raise PomlError(f"{path}:{exc.lineno}:{exc.colno}: error: the {what} file is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, (str, os.PathLike)):
+        raise PomlError(f"error: the {what} must be a dict or the path of a JSON file, not {type(value).__name__}.")
+    path = os.fspath(value)
+    data = _read_json_file(path, what, encoding)
     if not isinstance(data, dict):
-        raise PomlError(f"{path}: error: the {what} file must hold a JSON object")
+        raise PomlError(f"{path}:1:1: error: the {what} file must hold a JSON object, not {type(data).__name__}.")
     return data
 
 
@@ -131,38 +127,83 @@ def render_text(
     stylesheet: Optional[dict] = None,
     chat: bool = True,
     strict: bool = True,
-    roots: Optional[Iterable[Union[str, Path]]] = None,
+    roots: Optional[Iterable[PathLike]] = None,
     allow_network: bool = False,
 ) -> Rendered:
-    """Render markup text to messages (chat) or rich content; the engine behind :func:`poml`.
+    """Render markup text to messages (chat) or rich content, in the default Environment.
 
     ``path`` is where the text came from (relative ``src=`` paths resolve
     against its folder; otherwise against the current directory). In strict
     mode the first problem raises a :class:`PomlError`; otherwise problems are
     returned in ``diagnostics`` and rendering goes as far as it can.
     """
+    return render_text_with(default_environment(), text, path=path, context=context, stylesheet=stylesheet,
+                            chat=chat, strict=strict, roots=roots, allow_network=allow_network)
+
+
+def render_text_with(
+    env: Environment,
+    text: str,
+    *,
+    path: Optional[str] = None,
+    context: Optional[dict] = None,
+    stylesheet: Optional[dict] = None,
+    chat: bool = True,
+    strict: bool = True,
+    roots: Optional[Iterable[PathLike]] = None,
+    allow_network: Optional[bool] = None,
+) -> Rendered:
+    """The engine: parse, expand, build and write ``text`` with ``env``'s policy and caches.
+
+    This is the one boundary where failures become :class:`PomlError` s: anything else
+    escaping a stage is reported with the markup's location instead of a traceback.
+    """
+    try:
+        return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network)
+    except PomlError:
+        raise
+    except RecursionError:
+        raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup or its data is nested too deeply "
+                             "to render.\nhint: flatten the nesting") from None
+    except MemoryError:
+        raise PomlLimitError(f"{path or '<string>'}:1:1: error: rendering ran out of memory.\n"
+                             "hint: load less data, or lower the limits") from None
+    except Exception as exc:  # a safety net: a stage met a value it does not expect
+        raise PomlError(f"{path or '<string>'}:1:1: error: could not render the prompt "
+                        f"({type(exc).__name__}: {str(exc)[:200]}).\n"
+                        "hint: check the attribute values and the context; if they look right, "
+                        "please report this") from None
+
+
+def _render(env: Environment, text: str, path: Optional[str], context: Optional[dict],
+            stylesheet: Optional[dict], chat: bool, strict: bool, roots: Any, allow_network: Any) -> Rendered:
     import renderers
+
     from .components import build
     from .components.data import FileLoader
     from .template._expand import Expander, deep_merge
 
+    if not isinstance(text, str):
+        raise PomlError(f"error: the markup must be text, not {type(text).__name__}.")
     if len(text) > MAX_SOURCE_CHARS:
         raise PomlLimitError(
             f"{path or '<string>'}:1:1: error: the markup is {len(text)} characters; the limit is {MAX_SOURCE_CHARS}.\n"
             "hint: split the prompt, or load large data with <document>/<table> instead of inlining it"
         )
+    if context is not None and not isinstance(context, dict):
+        raise PomlError(f"error: the context must be a dict, not {type(context).__name__}.")
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     source = Source(text, path)
     sink = DiagnosticSink(source)
-    doc = _parse_cached(text)
+    doc = env.parse(text)
     for issue in doc.issues:
         sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
     if strict and sink.items and (doc.root is None or any(i.kind == "PomlLimitError" for i in doc.issues)):
         sink.raise_first()
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    files = _file_access(path, roots, allow_network)
+    files = env.file_access(path, roots, allow_network)
     expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
@@ -171,40 +212,18 @@ def render_text(
     if strict and sink.errors:
         sink.raise_first()
     ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
-               file_loader=FileLoader(files, base_dir))
+               file_loader=FileLoader(files, base_dir), cache=env.build_cache)
     if strict and sink.errors:
         sink.raise_first()
     try:
-        messages = renderers.write(ir, chat=chat)
+        messages = renderers.write(ir, chat=chat, memo=env.write_memo)
     except renderers.RenderIssue as issue:
         d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind="PomlRenderError")
         if strict:
             raise d.to_exception() from None
         sink.add(d)
         messages = [] if chat else ""
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
-        # A safety net: a writer met a value it does not expect. Report it with a place, not a traceback.
-        d = Diagnostic.at(source, ir.start or 0, ir.end or 0,
-                          f"could not write the prompt ({type(exc).__name__}: {exc})", kind="PomlRenderError",
-                          hint="check the attribute values (writerOptions, limits); if they look right, please report this")
-        if strict:
-            raise d.to_exception() from exc
-        sink.add(d)
-        messages = [] if chat else ""
     return Rendered(messages, result.schema, result.tools, result.runtime, sink.items)
-
-
-def _file_access(path: Optional[str], roots: Optional[Iterable[Union[str, Path]]], allow_network: bool) -> Any:
-    """The markup's folder (the current directory for strings), widened by ``roots``."""
-    from ._files import default_access
-
-    key = (path, os.getcwd() if path is None else None, tuple(str(r) for r in roots) if roots else (), allow_network)
-    access = _ACCESS_CACHE.get(key)
-    if access is None:  # resolving roots costs a few realpath calls: once per distinct setting
-        if len(_ACCESS_CACHE) > 256:
-            _ACCESS_CACHE.clear()
-        access = _ACCESS_CACHE[key] = default_access(path, list(roots) if roots else None, allow_network)
-    return access
 
 
 def _parse_extra_args(extra_args: Optional[List[str]]) -> dict[str, str]:
@@ -229,7 +248,7 @@ def _parse_extra_args(extra_args: Optional[List[str]]) -> dict[str, str]:
 
 
 def poml(
-    markup: Union[str, Path],
+    markup: Union[str, Path, None] = None,
     context: Union[dict, str, Path, None] = None,
     stylesheet: Union[dict, str, Path, None] = None,
     chat: bool = True,
@@ -238,63 +257,96 @@ def poml(
     encoding: Optional[str] = None,
     extra_args: Optional[List[str]] = None,
     *,
-    roots: Optional[Iterable[Union[str, Path]]] = None,
-    allow_network: bool = False,
+    file: Optional[PathLike] = None,
+    roots: Optional[Iterable[PathLike]] = None,
+    allow_network: Optional[bool] = None,
+    strict: Optional[bool] = None,
+    env: Optional[Environment] = None,
 ) -> Any:
-    """Render POML markup (a string, or the path of a ``.poml`` file) and return it in ``format``.
+    """Render POML markup (or the file ``file=``) and return it in ``format``.
 
     Arguments and results are those of the official SDK's ``poml.poml``:
 
     >>> poml("<poml><task>Summarise.</task></poml>", chat=False)
     '# Task\\n\\nSummarise.'
 
-    ``context`` and ``stylesheet`` are dicts or paths of JSON files. ``format``
-    is one of ``raw``, ``message_dict`` (default), ``dict``, ``openai_chat``,
-    ``langchain``, ``pydantic``. ``extra_args`` understands the reference CLI's
-    ``--prettyPrint true`` and ``--strict false``.
+    ``markup`` is markup text; a :class:`~pathlib.Path` or a one-line string ending in
+    ``.poml`` names a file (``file=`` always does). ``context`` and ``stylesheet`` are
+    dicts or paths of JSON files. ``format`` is one of ``raw``, ``message_dict``
+    (default), ``dict``, ``openai_chat``, ``langchain``, ``pydantic``. ``extra_args``
+    understands the reference CLI's ``--prettyPrint true`` and ``--strict false``.
 
     Beyond the reference: ``roots`` lists the folders markup may read files from
-    (default: the markup file's folder, or the current directory for strings),
-    and ``allow_network`` lets ``<img src="https://...">`` and ``<webpage url>``
-    fetch (off by default).
+    (besides the markup file's folder, or the current directory for strings),
+    ``allow_network`` lets ``<img src="https://...">`` and ``<webpage url>`` fetch
+    (off by default), ``strict=False`` renders past problems (lenient), and ``env``
+    renders with an :class:`Environment` of your own (its policy and caches).
 
-    Raises :class:`PomlError` (a subclass naming file, line and column) for bad
-    markup, ``FileNotFoundError`` for a missing markup/context/stylesheet file,
-    ``ValueError`` for an unknown format.
+    Every failure is a :class:`PomlError` subclass naming file, line and column
+    (a missing file is also a ``FileNotFoundError``); ``ValueError`` for an unknown format.
     """
+    return render_with(env or default_environment(), markup, context=context, stylesheet=stylesheet, chat=chat,
+                       output_file=output_file, format=format, encoding=encoding, extra_args=extra_args,
+                       file=file, roots=roots, allow_network=allow_network, strict=strict)
+
+
+def render_file(path: PathLike, context: Union[dict, str, Path, None] = None,
+                stylesheet: Union[dict, str, Path, None] = None, **options: Any) -> Any:
+    """Render the markup file at ``path`` (any file name); options as :func:`poml`."""
+    return poml(None, context, stylesheet, file=path, **options)
+
+
+def render_with(env: Environment, markup: Any, *, context: Any = None, stylesheet: Any = None, chat: bool = True,
+                output_file: Any = None, format: str = "message_dict", encoding: Optional[str] = None,
+                extra_args: Optional[List[str]] = None, file: Optional[PathLike] = None,
+                roots: Optional[Iterable[PathLike]] = None, allow_network: Optional[bool] = None,
+                strict: Optional[bool] = None) -> Any:
+    """:func:`poml` with an explicit Environment."""
     from . import _trace
 
     path: Optional[str] = None
-    if isinstance(markup, Path):
-        if not markup.exists():
-            raise FileNotFoundError(f"File not found: {markup}")
-        path = str(markup)
-    elif os.path.exists(markup):
-        path = markup
-    elif _PATH_LIKE.match(markup):
-        warnings.warn(
-            f"The markup '{markup}' looks like a file path, but it does not exist. Assuming it is a POML string.",
-            stacklevel=2,
-        )
+    if file is not None:
+        if markup is not None:
+            raise PomlError("error: give the markup or file=, not both.")
+        path = os.fspath(file)
+    elif markup is None:
+        raise PomlError("error: nothing to render: pass markup text, or file=PATH.")
+    elif _is_file_argument(markup):
+        path = os.fspath(markup)
+    elif not isinstance(markup, str):
+        raise PomlError(f"error: the markup must be text or a path, not {type(markup).__name__}.")
     if path is not None:
+        text = _read_markup(env, path, encoding)
         path = os.path.abspath(path)
-        text = _read_file_cached(path, encoding)
     else:
-        text = str(markup)
+        text = markup
+        if "\n" not in text and "<" not in text and len(text) < 4096 and os.path.isfile(text):
+            warnings.warn(
+                f"the markup {text!r} names a file but is rendered as text: pass file={text!r} or a Path "
+                "to read the file", stacklevel=3)
     ctx = _load_json_arg(context, "context", encoding)
     sheet = _load_json_arg(stylesheet, "stylesheet", encoding)
     opts = _parse_extra_args(extra_args)
-    strict = opts.get("strict", "true").lower() != "false"
+    if strict is None:
+        strict = env.strict if "strict" not in opts else opts["strict"].lower() != "false"
     pretty = opts.get("prettyprint", "false").lower() == "true"
 
-    trace = _trace.record_call(markup, text, path, context, ctx, stylesheet, sheet)
-    try:
-        rendered = render_text(text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
-                               roots=roots, allow_network=allow_network)
-    except RecursionError:  # a safety net: the parser's depth limit should stop this first
-        raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup is nested too deeply to render.") from None
+    trace = _trace.record_call(markup if markup is not None else file, text, path, context, ctx, stylesheet, sheet)
+    rendered = render_text_with(env, text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
+                                roots=roots, allow_network=allow_network)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=trace)
+
+
+def _read_markup(env: Environment, path: str, encoding: Optional[str]) -> str:
+    try:
+        return env.read_markup_file(os.path.abspath(path), encoding)
+    except FileNotFoundError:
+        raise PomlFileNotFoundError(f"{path}: error: the markup file does not exist.") from None
+    except IsADirectoryError:
+        raise PomlFileError(f"{path}: error: this is a folder; name a .poml file.") from None
+    except OSError as exc:
+        raise PomlFileError(f"{path}: error: cannot read the markup file: {exc.strerror or exc}") from None
 
 
 def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output_file: Any,
@@ -315,4 +367,11 @@ def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output
     if pretty and format != "raw":
         # The reference parses the CLI output as JSON; pretty text is not JSON.
         raise PomlError("--prettyPrint true gives text, not JSON: use format=\"raw\" with it.")
-    return renderers.format_result(result, format, chat=chat)
+    if format not in renderers.FORMATS:
+        raise ValueError(f"Unknown output format: {format} (one of {', '.join(renderers.FORMATS)})")
+    try:
+        return renderers.format_result(result, format, chat=chat)
+    except ValueError as exc:  # the messages do not fit the format (the reference's checks)
+        raise PomlRenderError(f"error: cannot give this prompt as {format}: {exc}.\n"
+                              "hint: tool requests belong in ai messages and tool responses in tool messages; "
+                              "render with chat=True for message formats") from None

@@ -16,7 +16,8 @@ The tree (read it like a map)::
     ├── PomlTemplateError      {{ expressions }}, for/if/let
     │   └── PomlSandboxError   the expression tried to leave the sandbox or exceeded a limit
     ├── PomlComponentError     unknown components, bad attribute values
-    ├── PomlFileError          include/src files: missing, unreadable
+    ├── PomlFileError          include/src files: missing, unreadable, undecodable
+    │   ├── PomlFileNotFoundError  the file does not exist (also a FileNotFoundError)
     │   └── PomlPathError      a path outside the allowed roots, or the network when it is off
     ├── PomlLimitError         input too large or too deep
     └── PomlRenderError        writing the IR (bad syntax choices, speakers...)
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from ._source import Source
 
 Severity = Literal["error", "warning"]
+
+SOURCE_WINDOW = 200     # characters of the source line a message shows around the caret
+MAX_DIAGNOSTICS = 100   # diagnostics one render keeps; later ones are counted, not stored
 
 
 @dataclass(slots=True)
@@ -78,17 +82,29 @@ class Diagnostic:
         )
 
     def format(self) -> str:
-        """Compiler-style text: location, message, source line with a caret, hint."""
+        """Compiler-style text: location, message, source line with a caret, hint.
+
+        A long source line (minified markup, a pasted document) is shown as a window of
+        about :data:`SOURCE_WINDOW` characters around the caret, with ``...`` where cut.
+        """
         where = f"{self.path or '<string>'}:{self.line}:{self.column}"
         out = [f"{where}: {self.severity}: {self.message}"]
         if self.source_line:
             gutter = f"{self.line:>4} | "
             shown = self.source_line.expandtabs(1)
-            out.append(gutter + shown)
             width = 1
             if self.end_line == self.line:
                 width = max(1, min(self.end_column - self.column, len(shown) - self.column + 1))
-            out.append(" " * (len(gutter) - 2) + "| " + " " * (self.column - 1) + "^" * width)
+            caret = self.column - 1
+            if len(shown) > SOURCE_WINDOW:
+                begin = max(0, min(caret - SOURCE_WINDOW // 2, len(shown) - SOURCE_WINDOW))
+                stop = begin + SOURCE_WINDOW
+                head, tail = ("..." if begin else ""), ("..." if stop < len(shown) else "")
+                shown = head + shown[begin:stop] + tail
+                caret = caret - begin + len(head)
+                width = max(1, min(width, stop - self.column + 1))
+            out.append(gutter + shown)
+            out.append(" " * (len(gutter) - 2) + "| " + " " * caret + "^" * width)
         if self.hint:
             out.append(f"hint: {self.hint}")
         return "\n".join(out)
@@ -138,6 +154,10 @@ class PomlFileError(PomlError):
     """A file named by the markup is missing or unreadable."""
 
 
+class PomlFileNotFoundError(PomlFileError, FileNotFoundError):
+    """A file named by the caller or the markup does not exist (also a ``FileNotFoundError``)."""
+
+
 class PomlPathError(PomlFileError):
     """A path outside the allowed roots, or a URL while the network is off."""
 
@@ -154,7 +174,7 @@ _ERROR_CLASSES: dict[str, type[PomlError]] = {
     cls.__name__: cls
     for cls in (
         PomlError, PomlSyntaxError, PomlTemplateError, PomlSandboxError, PomlComponentError,
-        PomlFileError, PomlPathError, PomlLimitError, PomlRenderError,
+        PomlFileError, PomlFileNotFoundError, PomlPathError, PomlLimitError, PomlRenderError,
     )
 }
 
@@ -162,25 +182,29 @@ _ERROR_CLASSES: dict[str, type[PomlError]] = {
 class DiagnosticSink:
     """Collects diagnostics of one render; strict mode raises the first error at the end."""
 
-    __slots__ = ("source", "items")
+    __slots__ = ("source", "items", "dropped")
 
     def __init__(self, source: "Source | None" = None):
         self.source = source
         self.items: list[Diagnostic] = []
+        self.dropped = 0  # diagnostics past MAX_DIAGNOSTICS: counted, not kept (bounded memory)
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if len(self.items) >= MAX_DIAGNOSTICS and not (diagnostic.severity == "error" and not self.errors):
+            self.dropped += 1
+            return
         self.items.append(diagnostic)
 
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
               kind: str = "PomlError", source: "Source | None" = None) -> Diagnostic:
         d = Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind)
-        self.items.append(d)
+        self.add(d)
         return d
 
     def warning(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
                 source: "Source | None" = None) -> Diagnostic:
         d = Diagnostic.at(source or self.source, start, end, message, hint=hint, severity="warning")
-        self.items.append(d)
+        self.add(d)
         return d
 
     @property

@@ -35,7 +35,7 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 from urllib.parse import unquote, urlparse
 
 from ._errors import PomlFileError, PomlLimitError, PomlPathError
-from ._limits import MAX_FILE_BYTES, MAX_FILE_CACHE_BYTES, MAX_SOURCE_CHARS
+from ._limits import MAX_FILE_BYTES, MAX_SOURCE_CHARS
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -55,7 +55,7 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-class _ByteCache:
+class ByteCache:
     """Bytes of files read, keyed by (resolved path, mtime_ns, size); bounded by total size."""
 
     def __init__(self, max_bytes: int):
@@ -90,9 +90,6 @@ class _ByteCache:
         with self.lock:
             self.items.clear()
             self.total = 0
-
-
-_CACHE = _ByteCache(MAX_FILE_CACHE_BYTES)
 
 
 # ------------------------------------------------------------ read stamps
@@ -141,11 +138,6 @@ def stamps_hold(stamps: Iterable[tuple]) -> bool:
     return True
 
 
-def clear_cache() -> None:
-    """Forget every cached file (tests; long-running servers after large renders)."""
-    _CACHE.clear()
-
-
 class FileAccess:
     """Which files markup may read, and the reading itself.
 
@@ -153,7 +145,7 @@ class FileAccess:
     symlinks). ``allow_network``: whether ``http(s)://`` sources may be fetched.
     """
 
-    __slots__ = ("roots", "allow_network", "max_bytes", "timeout")
+    __slots__ = ("roots", "allow_network", "max_bytes", "timeout", "cache")
 
     def __init__(
         self,
@@ -162,6 +154,7 @@ class FileAccess:
         *,
         max_bytes: int = MAX_FILE_BYTES,
         timeout: float = 30.0,
+        cache: "Optional[ByteCache]" = None,
     ):
         resolved: list[Path] = []
         for r in roots:
@@ -172,6 +165,7 @@ class FileAccess:
         self.allow_network = bool(allow_network)
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.cache = cache  # bytes of files read, owned by the Environment (None: read every time)
 
     def __repr__(self) -> str:
         return f"FileAccess(roots={[str(r) for r in self.roots]!r}, allow_network={self.allow_network})"
@@ -293,7 +287,8 @@ class FileAccess:
             )
         key = (str(resolved), st.st_mtime_ns, st.st_size)
         _stamp(("f",) + key)
-        data = _CACHE.get(key)
+        cache = self.cache
+        data = cache.get(key) if cache is not None else None
         if data is not None:
             return data
         try:
@@ -312,7 +307,8 @@ class FileAccess:
                 raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
         if len(data) > limit:
             raise PomlLimitError(f"File {shown} is larger than the limit of {limit} bytes.")
-        _CACHE.put(key, data)
+        if cache is not None:
+            cache.put(key, data)
         return data
 
     def read_text(self, path_text: PathLike, base_dir: Optional[PathLike] = None, encoding: str = "utf-8") -> str:
@@ -369,7 +365,7 @@ class FileAccess:
 
 
 def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Iterable[PathLike]] = None,
-                   allow_network: bool = False) -> FileAccess:
+                   allow_network: bool = False, cache: Optional[ByteCache] = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
     base = Path(os.fspath(markup_path)).resolve().parent if markup_path is not None else Path.cwd()
-    return FileAccess([base, *(roots or ())], allow_network)
+    return FileAccess([base, *(roots or ())], allow_network, cache=cache)

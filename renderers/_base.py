@@ -32,6 +32,33 @@ class RenderIssue(Exception):
         self.element = element
 
 
+class WriteMemo:
+    """What writing remembers between calls: whole results per root, boxes per element.
+
+    IR elements are immutable, so an element seen again writes to the same text. Keys
+    are ids; each value keeps its element so the id cannot be reused while remembered.
+    Owned by the caller (the engine's Environment), bounded, never shared implicitly.
+    """
+
+    __slots__ = ("written", "boxes", "max_written", "max_boxes")
+
+    def __init__(self, max_written: int = 512, max_boxes: int = 20_000):
+        self.written: dict = {}   # (id(root), chat) -> (root, result)
+        self.boxes: dict = {}     # writer configuration -> {id(element): (element, box)}
+        self.max_written = max_written
+        self.max_boxes = max_boxes
+
+    def boxes_for(self, key: Any) -> dict:
+        memo = self.boxes.get(key)
+        if memo is None:
+            memo = self.boxes[key] = {}
+        return memo
+
+    def clear(self) -> None:
+        self.written.clear()
+        self.boxes.clear()
+
+
 class Reporter:
     """Where writers send problems.
 
@@ -41,11 +68,12 @@ class Reporter:
     editors that want every diagnostic).
     """
 
-    __slots__ = ("collect", "issues")
+    __slots__ = ("collect", "issues", "memo")
 
-    def __init__(self, collect: bool = False):
+    def __init__(self, collect: bool = False, memo: "Optional[WriteMemo]" = None):
         self.collect = collect
         self.issues: list[RenderIssue] = []
+        self.memo = memo  # where writers remember boxes of unchanged elements (None: nowhere)
 
     def fail(self, message: str, element: Any) -> None:
         start = getattr(element, "start", None)

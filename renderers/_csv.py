@@ -1,6 +1,6 @@
 """CSV and TSV writers: only tables (inside markup environments) are allowed.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> t = E("table", {}, [E("thead", {}, [E("trow", {}, [E("tcell", {}, ["a"]), E("tcell", {}, ["b"])])]),
 ...                     E("tbody", {}, [E("trow", {}, [E("tcell", {}, ["1"]), E("tcell", {}, ["x,y"])])])])
 >>> CsvWriter(None).write(t).output

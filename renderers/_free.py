@@ -1,6 +1,6 @@
 """Free-text writer (``syntax="text"``): text is copied verbatim.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> FreeWriter(None).write(E("env", {"presentation": "free"}, ["hello\\n", E("text", {}, ["world"])])).output
 'hello\\nworld'
 """

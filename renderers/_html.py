@@ -1,6 +1,6 @@
 """HTML writer (``syntax="html"``): IR tags become HTML elements, pretty printed.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> HtmlWriter(None).write(E("p", {}, ["Hello ", E("b", {}, ["world"])])).output
 '<p>\\n  Hello \\n  <b>world</b>\\n</p>'
 """

@@ -5,7 +5,7 @@ and after (``"\\n\\n"`` for blocks, ``"\\n"`` for lines, ``""`` inline). When
 boxes are joined the margins of neighbours overlap instead of adding up, the
 way CSS margins collapse, so ``<p>a</p><p>b</p>`` gives ``a\\n\\nb``.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> MarkdownWriter(None).write(E("p", {}, ["hello ", E("b", {}, ["world"])])).output
 'hello **world**'
 """
@@ -74,17 +74,6 @@ def _media_only(box: Box) -> bool:
     return bool(box.media) and len(box.media) == len(box.text)
 
 
-# Boxes of already-written IR elements, per writer configuration: id -> (element, box).
-# The element is kept in the value so its id cannot be reused while remembered.
-_MEMOS: dict = {}
-_MEMO_MAX = 20_000
-
-
-def clear_memo() -> None:
-    """Forget remembered boxes (benchmarks use it to time cold writes)."""
-    _MEMOS.clear()
-
-
 class MarkdownWriter:
     """Writes markup IR as Markdown; also the base of the CSV/TSV writers."""
 
@@ -109,13 +98,13 @@ class MarkdownWriter:
         t = self.truncate
         key = (type(self), self.base_header_level, self.table_collapse, self.csv_separator, self.csv_header,
                t.marker, t.direction, t.model)
+        shared = self.reporter.memo
         try:
-            memo = _MEMOS.get(key)
-            if memo is None:
-                memo = _MEMOS[key] = {}
+            memo = shared.boxes_for(key) if shared is not None else {}
         except TypeError:  # odd option values (lists from JSON): write without remembering
             memo = {}
         self._memo = memo
+        self._memo_max = shared.max_boxes if shared is not None else 20_000
 
     default_separator = ","
 
@@ -385,7 +374,7 @@ class MarkdownWriter:
         issues = len(self.reporter.issues)
         b = self.write_box(element)
         if len(self.reporter.issues) == issues:  # never remember a failed write
-            if len(memo) >= _MEMO_MAX:
+            if len(memo) >= self._memo_max:
                 memo.clear()
             memo[id(element)] = (element, Box(b.text, b.before, b.after, b.mappings, b.media, b.priority))
         return b

@@ -1,6 +1,6 @@
 """Multimedia writer: images, audio and tool calls become content parts.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> w = MultiMediaWriter(None).write(E("img", {"base64": "AAA", "alt": "cat", "type": "image/png"}))
 >>> w.media[0].part
 {'type': 'image/png', 'base64': 'AAA', 'alt': 'cat'}

@@ -5,7 +5,7 @@ The IR below a serialize environment is data: ``<any name=.. type=..>`` values,
 becomes a string value). We first turn it into plain Python data with the
 reference's rules, then print that data.
 
->>> from poml.ir import Element as E
+>>> from renderers.ir import Element as E
 >>> ir = E("any", {}, [E("any", {"name": "hello"}, ["world"]), E("any", {"name": "count", "type": "integer"}, ["3"])])
 >>> JsonWriter(None).write(ir).output
 '{\\n  "hello": "world",\\n  "count": 3\\n}'

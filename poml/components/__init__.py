@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Optional, Union
 
 from .._errors import DiagnosticSink
@@ -29,11 +28,8 @@ from . import message as _message  # noqa: F401
 
 __all__ = [
     "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",
-    "build", "render_nodes", "clear_cache",
+    "build", "render_nodes",
 ]
-
-_RECURSION = 60_000
-_CACHE: dict = {}
 
 try:  # Document, Tree, Folder, Webpage and the src= file hooks (light: loaders import lazily)
     from . import data as _data  # noqa: F401
@@ -57,11 +53,6 @@ def _loader_key(loader: Any) -> Any:
     return (str(getattr(loader, "base_dir", "")), roots, bool(getattr(access, "allow_network", False)))
 
 
-def clear_cache() -> None:
-    """Forget the IR kept for reuse between builds."""
-    _CACHE.clear()
-
-
 def build(
     nodes: list[Union[Call, str]],
     *,
@@ -69,7 +60,7 @@ def build(
     stylesheet: Optional[dict] = None,
     source: Optional[Source] = None,
     file_loader: Any = None,
-    reuse: bool = True,
+    cache: Optional[dict] = None,
 ) -> Element:
     """Render the top-level nodes to the root IR element.
 
@@ -78,17 +69,15 @@ def build(
     to ``sink`` and that component renders nothing. ``stylesheet`` is the
     merged stylesheet (see :func:`poml.styles.merge_stylesheets`).
     ``file_loader`` is the hook for ``src=`` media/table files (``None``: such
-    files are reported as not found). ``reuse`` lets identical sub-trees (same
-    component, props, children, span and context, rendered without diagnostics)
-    share the IR built by an earlier call; IR elements are immutable.
+    files are reported as not found). ``cache`` (a dict the caller owns: the
+    Environment's) lets identical sub-trees (same component, props, children,
+    span and context, rendered without diagnostics) share the IR built by an
+    earlier call; IR elements are immutable.
     """
-    state = State(sink, source if source is not None else sink.source, file_loader, _CACHE if reuse else None)
+    state = State(sink, source if source is not None else sink.source, file_loader, cache)
     state.loader_key = _loader_key(file_loader)
     ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
-    old = sys.getrecursionlimit()
-    if old < _RECURSION:
-        sys.setrecursionlimit(_RECURSION)
     try:
         if len(nodes) == 1 and type(nodes[0]) is not str:
             expand_into(out, nodes[0], ctx)
@@ -98,11 +87,11 @@ def build(
             props = {START: min(starts) if starts else None, END: max(ends) if ends else None}
             expand_into(out, El(_essentials.Text, props, list(nodes)), ctx)
     except RecursionError:
-        state.error("The markup is nested too deeply to render.", 0, 0, kind="PomlLimitError")
+        # The parser's nesting limit keeps markup inside the interpreter's own recursion
+        # limit (which is never raised); data nested past it ends here, not in a crash.
+        state.error("The markup is nested too deeply to render; flatten the nesting of components "
+                    "or of the data they render.", 0, 0, kind="PomlLimitError")
         out = []
-    finally:
-        if old < _RECURSION:
-            sys.setrecursionlimit(old)
     if len(out) == 1 and type(out[0]) is Element:
         return out[0]
     return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, out)

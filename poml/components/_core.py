@@ -533,15 +533,66 @@ _MAX_CACHED_TEXT = 4096  # longer text (a pasted document...) is not worth keepi
 _PLAIN = (str, int, float, bool, type(None))
 
 
+_FREEZE_MAX_DEPTH = 32      # deeper or larger values are not worth a cache key: the subtree is rebuilt
+_FREEZE_MAX_ITEMS = 10_000
+
+
 def _freeze(v: Any) -> Any:
+    """A hashable image of plain data, or ``TypeError`` when ``v`` is not worth caching.
+
+    Iterative and bounded: values from markup and context may be deep, huge or
+    cyclic, and a cache key must never cost more than rebuilding the subtree.
+    """
     t = type(v)
     if t in _PLAIN:
         return (t, v) if t is not str else v
-    if t is list or t is tuple:
-        return ("L",) + tuple(_freeze(x) for x in v)
-    if t is dict:
-        return ("D",) + tuple((k, _freeze(x)) for k, x in v.items())
-    raise TypeError
+    budget = _FREEZE_MAX_ITEMS
+    # Each frame: (container, items iterator, frozen parts so far, tag).
+    root: list = []
+    stack: list = []
+
+    def open_(value: Any, kind: type) -> None:
+        if len(stack) >= _FREEZE_MAX_DEPTH:
+            raise TypeError
+        if kind is dict:
+            stack.append((iter(value.items()), [], "D"))
+        else:
+            stack.append((iter(value), [], "L"))
+
+    if t is list or t is tuple or t is dict:
+        open_(v, t)
+    else:
+        raise TypeError
+    while stack:
+        items, parts, tag = stack[-1]
+        for item in items:
+            budget -= 1
+            if budget < 0:
+                raise TypeError
+            key, x = item if tag == "D" else (None, item)
+            tx = type(x)
+            if tx in _PLAIN:
+                frozen = (tx, x) if tx is not str else x
+                parts.append((key, frozen) if tag == "D" else frozen)
+                continue
+            if tx is list or tx is tuple or tx is dict:
+                if tag == "D":
+                    parts.append(key)  # the key goes first; the frozen value follows when it closes
+                open_(x, tx)
+                break
+            raise TypeError
+        else:
+            stack.pop()
+            frozen = (tag,) + tuple(parts)
+            if not stack:
+                root.append(frozen)
+                break
+            _, parent_parts, parent_tag = stack[-1]
+            if parent_tag == "D":
+                parent_parts.append((parent_parts.pop(), frozen))
+            else:
+                parent_parts.append(frozen)
+    return root[0]
 
 
 def call_key(node: Call, keys: dict) -> Any:

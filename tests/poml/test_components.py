@@ -360,18 +360,35 @@ def test_multiple_roots_wrapped():
     assert isinstance(root, Element) and root.tag == "env"
 
 
-def test_deep_nesting_does_not_crash():
+def _nested_spans(depth):
     node = "x"
-    for _ in range(400):
+    for _ in range(depth):
         node = C("span", {}, node)
+    return C("p", {}, node)
+
+
+def test_nesting_up_to_the_parser_limit_builds():
+    from poml._limits import MAX_NESTING_DEPTH
+
     sink = DiagnosticSink()
-    root = build([C("p", {}, node)], sink=sink)
+    root = build([_nested_spans(MAX_NESTING_DEPTH)], sink=sink)
     assert sink.items == []
     depth = 0
     while isinstance(root, Element) and root.children:
         root = root.children[0]
         depth += 1
-    assert root == "x" and depth > 400
+    assert root == "x" and depth > MAX_NESTING_DEPTH
+
+
+def test_absurd_nesting_is_a_limit_error_and_the_recursion_limit_is_untouched():
+    import sys
+
+    before = sys.getrecursionlimit()
+    sink = DiagnosticSink()
+    build([_nested_spans(5000)], sink=sink)
+    assert [d.kind for d in sink.items] == ["PomlLimitError"]
+    assert "nested too deeply" in sink.items[0].message
+    assert sys.getrecursionlimit() == before
 
 
 def test_inherited_params_order():
@@ -385,17 +402,17 @@ def test_inherited_params_order():
 
 
 def test_reuse_between_builds_is_identical():
-    from poml.components import clear_cache
     tree = lambda: C("poml", {}, C("role", {}, "r"), C("task", {"captionStyle": "bold"}, "t", C("b", {}, "x")))
-    clear_cache()
-    first = build([tree()], sink=DiagnosticSink())
-    again = build([tree()], sink=DiagnosticSink())
-    fresh = build([tree()], sink=DiagnosticSink(), reuse=False)
+    cache: dict = {}
+    first = build([tree()], sink=DiagnosticSink(), cache=cache)
+    assert cache  # the sub-trees were kept
+    again = build([tree()], sink=DiagnosticSink(), cache=cache)
+    fresh = build([tree()], sink=DiagnosticSink())
     assert first.to_xml() == again.to_xml() == fresh.to_xml()
     # diagnostics are reported on every build (subtrees with problems are never reused)
     for _ in range(2):
         sink = DiagnosticSink()
-        build([C("p", {"blankLine": "maybe"}, "x")], sink=sink)
+        build([C("p", {"blankLine": "maybe"}, "x")], sink=sink, cache=cache)
         assert [d.message for d in sink.items] == ['"blankLine" should be a boolean']
 
 

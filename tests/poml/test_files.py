@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from poml._errors import PomlError, PomlFileError, PomlLimitError, PomlPathError
-from poml._files import FileAccess, clear_cache, default_access, is_url
+from poml._files import ByteCache, FileAccess, default_access, is_url
 
 
 @pytest.fixture()
@@ -174,8 +174,7 @@ def test_size_limit(tree):
 
 
 def test_cache_sees_changes(tree):
-    clear_cache()
-    access = FileAccess([tree["root"]])
+    access = FileAccess([tree["root"]], cache=ByteCache(1 << 20))
     p = tree["root"] / "c.txt"
     p.write_text("one", encoding="utf-8")
     assert access.read_text("c.txt", tree["root"]) == "one"
@@ -186,8 +185,7 @@ def test_cache_sees_changes(tree):
 
 
 def test_cache_avoids_rereading(tree, monkeypatch):
-    clear_cache()
-    access = FileAccess([tree["root"]])
+    access = FileAccess([tree["root"]], cache=ByteCache(1 << 20))
     assert access.read_text("a.txt", tree["root"]) == "hello"
     import builtins
 

@@ -24,8 +24,9 @@ def test_file_markup_and_json_file_context(tmp_path):
 
 
 def test_missing_path_object_is_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError, match="File not found"):
+    with pytest.raises(FileNotFoundError, match="markup file does not exist") as info:
         poml.poml(tmp_path / "nope.poml")
+    assert isinstance(info.value, poml.PomlFileError)
 
 
 def test_missing_context_file_is_file_not_found():
@@ -33,12 +34,20 @@ def test_missing_context_file_is_file_not_found():
         poml.poml("<p>x</p>", context="no/such/context.json")
 
 
-def test_path_looking_string_warns_and_renders_as_text():
+def test_a_string_ending_in_poml_names_a_file():
+    with pytest.raises(poml.PomlFileNotFoundError, match="prompts/missing.poml: error: the markup file does not exist"):
+        poml.poml("prompts/missing.poml", chat=False)
+
+
+def test_a_string_naming_another_existing_file_is_markup_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret.txt").write_text("TOP SECRET")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = poml.poml("prompts/missing.poml", chat=False)
-    assert out == "prompts/missing.poml"
-    assert any("looks like a file path" in str(w.message) for w in caught)
+        out = poml.poml("secret.txt", chat=False)
+    assert out == "secret.txt"
+    assert any("pass file='secret.txt'" in str(w.message) for w in caught)
+    assert poml.poml(file="secret.txt", chat=False) == "TOP SECRET"
 
 
 def test_stylesheet_dict_changes_presentation():
@@ -159,8 +168,10 @@ def test_errors_in_included_files_point_into_them(tmp_path):
 
 def test_the_same_markup_is_parsed_once(monkeypatch):
     calls = []
-    real = _api.parse_markup
-    monkeypatch.setattr(_api, "parse_markup", lambda text: calls.append(text) or real(text))
+    import poml.syntax
+
+    real = poml.syntax.parse_markup
+    monkeypatch.setattr(poml.syntax, "parse_markup", lambda text: calls.append(text) or real(text))
     _api.clear_caches()
     markup = "<poml><p>{{ a }}</p></poml>"
     assert poml.poml(markup, context={"a": 1}, chat=False) == "1"

@@ -296,14 +296,12 @@ def test_errors(xml, message):
         write(ir(xml), chat=False, error=factory)
 
 
-def test_error_has_span_and_default_error_type():
-    from poml._errors import PomlRenderError
-
+def test_default_error_is_the_render_issue_with_its_span():
     tree = ir('<p original-start-index="0" original-end-index="30"><item original-start-index="3" '
               'original-end-index="13">a</item></p>')
-    with pytest.raises(PomlRenderError) as info:
+    with pytest.raises(RenderIssue) as info:
         write(tree, chat=False)
-    assert info.value.diagnostic.start == 3 and info.value.diagnostic.end == 14
+    assert (info.value.start, info.value.end) == (3, 14)
 
 
 def test_collect_mode_keeps_going():
@@ -312,12 +310,15 @@ def test_collect_mode_keeps_going():
     assert [i.message.split(" ")[0] for i in issues] == ["item", "Not"]
 
 
-def test_default_error_is_both_render_issue_and_poml_error():
-    from poml._errors import PomlRenderError
+def test_renderers_import_nothing_from_poml():
+    import subprocess
+    import sys
 
-    with pytest.raises(RenderIssue) as info:
-        write(ir("<foo/>"), chat=False)
-    assert isinstance(info.value, PomlRenderError)
+    code = ("import sys, renderers; from renderers.ir import Element; "
+            "renderers.write(Element('p', {}, ['x']), chat=True); "
+            "print(sorted(m for m in sys.modules if m == 'poml' or m.startswith('poml.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_absurd_depth_is_a_render_error():
@@ -330,11 +331,12 @@ def test_absurd_depth_is_a_render_error():
         write(tree, chat=True)
 
 
-def test_depth_256_renders():
+def test_depth_of_the_deepest_legal_markup_renders():
+    from poml._limits import MAX_NESTING_DEPTH
     from poml.ir import Element
 
     tree = Element("p", {}, ["x"])
-    for _ in range(256):
+    for _ in range(MAX_NESTING_DEPTH * 2):
         tree = Element("p", {}, [Element("env", {"presentation": "markup", "markup-lang": "markdown"}, [tree])])
     assert write(tree, chat=True) == [{"speaker": "human", "content": "x"}]
 
