@@ -167,7 +167,8 @@ class Environment:
         with self._lock:
             access = self._access.get(key)
         if access is None:  # resolving roots costs a few realpath calls: once per distinct setting
-            access = default_access(markup_path, list(extra) or None, network, cache=self._bytes)
+            access = default_access(markup_path, list(extra) or None, network, cache=self._bytes,
+                                    timeout=float(self.limits.get("network_seconds", 10.0)))
             with self._lock:
                 self._access.put(key, access)
         return access

@@ -182,13 +182,18 @@ class FileAccess:
         return any(resolved == r or resolved.is_relative_to(r) for r in self.roots)
 
     def check_url(self, url: str) -> str:
-        """Return ``url`` when the network is allowed, else raise :class:`PomlPathError`."""
+        """Return ``url`` when it is ``http(s)`` and the network is allowed, else raise :class:`PomlPathError`.
+
+        Only http(s) is ever fetched: ``file:``, ``ftp:``, ``data:`` URLs would read local
+        files or bypass the roots, whatever ``allow_network`` says.
+        """
+        if not is_url(url):
+            raise PomlPathError(f'Refusing to fetch "{_short(url)}": only http:// and https:// URLs are fetched.')
         if not self.allow_network:
             raise PomlPathError(
                 f'Refusing to fetch "{_short(url)}": network access is off. '
-                "Pass allow_network=True to poml.poml() to allow URLs, "
-                "or save the resource under an allowed root "
-                f"({self._roots_text()}) and name it by path."
+                "Allow it (allow_network=True in Python, --allow-network on the command line), "
+                "or save the resource next to the prompt and name it by path."
             )
         return url
 
@@ -238,10 +243,12 @@ class FileAccess:
         except (OSError, ValueError) as exc:  # pragma: no cover - odd platforms
             raise PomlPathError(f'Cannot resolve path "{_short(text)}": {exc}') from None
         if not self.inside(resolved):
+            # Name the path as the markup wrote it: the resolved path and the roots would tell
+            # an untrusted author how the server's disk is laid out.
             raise PomlPathError(
-                f'Path "{_short(original)}" resolves to {resolved}, which is outside the allowed '
-                f"roots: {self._roots_text()}. Pass roots=[...] to poml.poml() to allow reading "
-                "files from another folder."
+                f'Path "{_short(original)}" is outside the folders this prompt may read. '
+                "To allow another folder, add it to the allowed roots "
+                "(roots=[...] in Python, --root DIR on the command line)."
             )
         return resolved
 
@@ -251,7 +258,7 @@ class FileAccess:
         try:
             st = resolved.stat()
         except FileNotFoundError:
-            raise PomlFileError(f"File not found: {shown} (looked at {resolved})") from None
+            raise PomlFileError(f"File not found: {shown}") from None
         except OSError as exc:
             raise PomlFileError(f"Cannot read {shown}: {exc.strerror or exc}") from None
         return st
@@ -323,22 +330,18 @@ class FileAccess:
         return text
 
     def fetch_url(self, url: str, *, max_bytes: Optional[int] = None) -> tuple[bytes, str]:
-        """Bytes and content type of an ``http(s)`` URL; only when the network is allowed."""
+        """Bytes and content type of an ``http(s)`` URL; only when the network is allowed.
+
+        One deadline (:attr:`timeout` seconds) covers connecting, redirects and the whole
+        body, so a server trickling a byte a second cannot hold a render; the body is capped
+        at ``max_bytes``; every redirect target is checked again (http(s) only).
+        """
+        from ._http_fetch import fetch
+
         self.check_url(url)
         _stamp(("net",))
-        import urllib.request
-
         limit = self.max_bytes if max_bytes is None else max_bytes
-        req = urllib.request.Request(url, headers={"User-Agent": "poml-native"})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - allowed by caller
-                data = resp.read(limit + 1)
-                ctype = resp.headers.get("Content-Type", "") or ""
-        except Exception as exc:  # network errors of every kind
-            raise PomlFileError(f"Error fetching {_short(url)}: {exc}") from None
-        if len(data) > limit:
-            raise PomlLimitError(f"Response from {_short(url)} is larger than the limit of {limit} bytes.")
-        return data, ctype
+        return fetch(url, max_bytes=limit, timeout=self.timeout, check=self.check_url)
 
     def read_source_bytes(self, src: str, base_dir: Optional[PathLike] = None) -> bytes:
         """A file path or (when allowed) an ``http(s)`` URL, as bytes."""
@@ -365,7 +368,8 @@ class FileAccess:
 
 
 def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Iterable[PathLike]] = None,
-                   allow_network: bool = False, cache: Optional[ByteCache] = None) -> FileAccess:
+                   allow_network: bool = False, cache: Optional[ByteCache] = None,
+                   timeout: float = 10.0) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
     base = Path(os.fspath(markup_path)).resolve().parent if markup_path is not None else Path.cwd()
-    return FileAccess([base, *(roots or ())], allow_network, cache=cache)
+    return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout)

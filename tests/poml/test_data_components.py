@@ -264,7 +264,7 @@ def test_file_loader_widens_roots(tmp_path):
     narrow = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main"]), tmp_path / "main")))
     with pytest.raises(Exception) as info:
         doc.render({"src": "../other/x.txt"}, [], narrow)
-    assert "outside the allowed roots" in str(info.value)
+    assert "outside the folders this prompt may read" in str(info.value)
     wide = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main", tmp_path / "other"]), tmp_path / "main")))
     out = doc.render({"src": "../other/x.txt"}, [], wide)
     assert out[0].children == ["from other root"]
