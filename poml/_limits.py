@@ -17,5 +17,6 @@ MAX_EXPRESSION_DEPTH = 200             # nesting inside one expression
 MAX_ARRAY_ITEMS = 1_000_000            # an array built inside an expression
 MAX_FILE_BYTES = 64 * 1024 * 1024      # one binary file named by markup (pdf, docx, xlsx, image, audio)
 MAX_FILE_CACHE_BYTES = 256 * 1024 * 1024  # total bytes kept by the file-read cache
+MAX_IMAGE_PIXELS = 4096 * 4096          # pixels of an image read or produced by <img> resizing
 MAX_FOLDER_ENTRIES = 10_000            # entries a single <folder> may list
 MAX_TABLE_RECORDS = 1_000_000          # records a single <table> source may hold

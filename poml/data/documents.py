@@ -26,6 +26,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from ._archives import check_archive
 from .._errors import PomlError
 from ._base64 import decode_base64
 from ._optional import require
@@ -538,6 +539,7 @@ def docx_to_html_tree(data: bytes) -> HNode:
     Cached by content (treat the result as read-only).
     """
     docx = require("docx", "Reading Word documents")
+    check_archive(data, "Word document")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:

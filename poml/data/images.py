@@ -22,7 +22,8 @@ import math
 import os
 from typing import TYPE_CHECKING, Any, Optional
 
-from .._errors import PomlError
+from .._errors import PomlError, PomlLimitError
+from .._limits import MAX_IMAGE_PIXELS
 from ._optional import require
 from ._base64 import decode_base64
 
@@ -119,7 +120,13 @@ def _process_image(data: bytes, type: Optional[str], max_width: Any,  # noqa: A0
                    max_height: Any, resize: Any) -> tuple[str, str]:
     Image = _pil()
     try:
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(io.BytesIO(data))  # reads the header only: the size is known before decoding
+    except Exception as exc:
+        raise PomlError(f"Cannot read the image: {exc}") from None
+    if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
+        raise PomlLimitError(f"The image is {img.size[0]}x{img.size[1]} pixels, more than the limit of "
+                             f"{MAX_IMAGE_PIXELS}; scale it down before adding it to the prompt.")
+    try:
         img.load()
     except Exception as exc:
         raise PomlError(f"Cannot read the image: {exc}") from None
@@ -131,6 +138,9 @@ def _process_image(data: bytes, type: Optional[str], max_width: Any,  # noqa: A0
     if size != (w, h):
         if size[0] <= 0 or size[1] <= 0:
             raise PomlError(f"Cannot resize the image to {size[0]}x{size[1]}.")
+        if size[0] * size[1] > MAX_IMAGE_PIXELS:
+            raise PomlLimitError(f"Resizing the image to {size[0]}x{size[1]} pixels would pass the limit of "
+                                 f"{MAX_IMAGE_PIXELS}; use a smaller resize, maxWidth or maxHeight.")
         if img.mode in ("P", "1"):
             img = img.convert("RGBA" if "transparency" in img.info else "RGB")
         img = img.resize(size, Image.Resampling.LANCZOS)

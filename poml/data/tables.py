@@ -32,6 +32,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
+from ._archives import check_archive
 from .._errors import PomlError, PomlLimitError
 from .._limits import MAX_TABLE_RECORDS
 from ._optional import require
@@ -297,6 +298,7 @@ def _excel_value(v: Any) -> Any:
 def parse_excel(data: bytes) -> Table:
     """The first sheet of an .xlsx workbook: first row = headers (needs openpyxl)."""
     openpyxl = require("openpyxl", "reading Excel tables")
+    check_archive(data, "Excel workbook")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:

@@ -1,0 +1,78 @@
+"""Deep and cyclic values never crash the process or touch the interpreter's recursion limit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import poml
+from poml.components._core import _freeze
+
+
+def _in_subprocess(code: str) -> subprocess.CompletedProcess:
+    # A crash (SIGSEGV) must show up as a failed test, not take the test run down.
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_let_rebinding_a_list_inside_a_long_loop_does_not_crash():
+    proc = _in_subprocess("""
+        import poml
+        markup = '<poml><let name="d" value="{{ [] }}"/><p for="i in items"><let name="d" value="{{ [d] }}"/>x</p></poml>'
+        try:
+            poml.poml(markup, context={"items": list(range(100000))}, chat=False)
+            print("rendered")
+        except poml.PomlError as exc:
+            print("PomlError", type(exc).__name__)
+    """)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() in ("rendered", "PomlError PomlLimitError", "PomlError PomlSandboxError")
+
+
+def test_a_cyclic_context_is_a_poml_error():
+    proc = _in_subprocess("""
+        import poml
+        ctx = {"a": {}}
+        ctx["a"]["self"] = ctx
+        try:
+            print(poml.poml('<p>{{ a }}</p><p>{{ JSON.stringify(a) }}</p>', context=ctx, chat=False)[:40])
+        except poml.PomlError as exc:
+            print("PomlError")
+    """)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_recursion_limit_is_never_raised():
+    before = sys.getrecursionlimit()
+    deep = "<poml>" + "<cp caption='c'>" * 40 + "x" + "</cp>" * 40 + "</poml>"
+    assert poml.poml(deep, chat=False).endswith("x")
+    with pytest.raises(poml.PomlLimitError):
+        poml.poml("<poml>" + "<p>" * 500 + "</p>" * 500 + "</poml>")
+    assert sys.getrecursionlimit() == before
+
+
+@pytest.mark.parametrize("make", [
+    lambda: _nest_list(100_000),
+    lambda: _cycle(),
+    lambda: [list(range(50))] * 1000,
+])
+def test_cache_keys_give_up_instead_of_recursing(make):
+    with pytest.raises(TypeError):
+        _freeze(make())
+
+
+def _nest_list(depth):
+    v: list = []
+    for _ in range(depth):
+        v = [v]
+    return v
+
+
+def _cycle():
+    d: dict = {}
+    d["d"] = d
+    return d
