@@ -198,13 +198,16 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     sink = DiagnosticSink(source)
     doc = env.parse(text)
     for issue in doc.issues:
-        sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
+        if not strict and issue.repaired:
+            sink.warning(issue.start, issue.end, issue.repaired, hint=issue.hint)
+        else:
+            sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
     if strict and sink.items and (doc.root is None or any(i.kind == "PomlLimitError" for i in doc.issues)):
         sink.raise_first()
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
-    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir)
+    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=not strict)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
     if result.stylesheet:

@@ -96,6 +96,7 @@ class ParseIssue:
     end: int
     kind: str = "PomlSyntaxError"
     hint: Optional[str] = None
+    repaired: Optional[str] = None  # lenient mode keeps going and warns with this text instead
 
 
 @dataclass(slots=True)
@@ -267,6 +268,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 issues.append(ParseIssue(
                     "Unexpected character '&'.", pos, pos + 1,
                     hint="write #amp; for a literal '&' in text",
+                    repaired="A bare '&' was kept as text (lenient mode).",
                 ))
                 add(XmlText("&", pos, pos + 1))
                 pos += 1

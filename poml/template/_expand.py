@@ -133,8 +133,11 @@ class Expander:
         disabled: Optional[set[str]] = None,
         counter: Optional[list[int]] = None,
         base_dir: Optional[str] = None,
+        lenient: bool = False,
     ):
         self.source = source
+        self.lenient = lenient  # repair what the reference refuses (unknown tags, CSS bodies), with warnings
+        self._suggested: dict[str, list[str]] = {}
         self._base_dir = base_dir
         self.sink = sink
         self.trim = trim
@@ -148,6 +151,26 @@ class Expander:
 
         self._lookup = lookup
         self._suggest = suggest
+
+    # ----------------------------------------------------------------- lenient repairs
+    def _suggestions(self, tag: str) -> list[str]:
+        """Spelling suggestions, computed once per tag and only while diagnostics are still kept."""
+        hit = self._suggested.get(tag)
+        if hit is None:
+            from .._errors import MAX_DIAGNOSTICS
+
+            if len(tag) > 64 or len(self.sink.items) >= MAX_DIAGNOSTICS:
+                return []  # nothing close to a 1 MB name; nobody reads the 100,001st suggestion
+            hit = self._suggested[tag] = self._suggest(tag)
+        return hit
+
+    def _unknown_as_section(self, element: XmlElement, tag: str) -> Any:
+        """Lenient mode: ``<foo>`` renders as ``<cp caption="foo">`` (a warning says so)."""
+        self.sink.warning(element.name_start, element.name_end,
+                          f"Unknown tag <{tag}> rendered as a section captioned \"{tag}\" (lenient mode).",
+                          hint="use a POML component (see `poml components`), or <cp caption=\"...\">",
+                          source=self.source)
+        return self._lookup("cp", frozenset(self.disabled))
 
     # ----------------------------------------------------------------- errors
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
@@ -225,11 +248,38 @@ class Expander:
             return None
         text = found[0].joined_text()
         try:
-            return json.loads(text)
+            value = json.loads(text)
         except ValueError as exc:
+            if self.lenient and name == "stylesheet":
+                return self._css_stylesheet(found[0], text)
             self.error(found[0].start, found[0].end, f"Invalid JSON in <{name}>: {exc}",
                        hint=f"the body of <{name}> must be a JSON object")
             return None
+        except RecursionError:
+            self.error(found[0].start, found[0].end, f"The JSON in <{name}> is nested too deeply.",
+                       kind="PomlLimitError")
+            return None
+        if not isinstance(value, dict):
+            self.error(found[0].start, found[0].end,
+                       f"<{name}> must hold a JSON object, not {type(value).__name__}.",
+                       hint=f'write it as {{"key": ...}}')
+            return None
+        return value
+
+    def _css_stylesheet(self, element: XmlElement, text: str) -> Optional[dict]:
+        """Lenient mode: a CSS-like body (``p { captionStyle: bold; }``) read as the JSON stylesheet."""
+        from ._css import parse_css_like
+
+        sheet = parse_css_like(text)
+        if sheet is None:
+            self.error(element.start, element.end, "Invalid <stylesheet>: neither JSON nor CSS-like rules.",
+                       hint='write {"selector": {"attribute": "value"}}')
+            return None
+        self.sink.warning(element.start, element.end,
+                          "A CSS-like <stylesheet> was read as JSON rules (lenient mode).",
+                          hint='POML stylesheets are JSON: {"selector": {"attribute": "value"}}',
+                          source=self.source)
+        return sheet
 
     # --------------------------------------------------------------- elements
     def expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
@@ -243,7 +293,7 @@ class Expander:
             static = _is_static(element)
         if not static:
             return self._expand_element(element, global_ctx, local_ctx)
-        key = (self.source.path, frozenset(self.disabled) if self.disabled else None)
+        key = (self.source.path, frozenset(self.disabled) if self.disabled else None, self.lenient)
         memo = element.memo
         if memo is not None:
             hit = memo.get(key)
@@ -294,8 +344,11 @@ class Expander:
                 out.extend(self._include(element, scope))
                 continue
             component = self._lookup(tag, frozenset(self.disabled))
+            caption = None
+            if component is None and self.lenient:
+                component, caption = self._unknown_as_section(element, tag), tag
             if component is None:
-                names = self._suggest(tag)
+                names = self._suggestions(tag)
                 message = f"Component {tag} not found."
                 if names:
                     message += f" Do you mean: {', '.join(names)}?"
@@ -309,6 +362,8 @@ class Expander:
                     continue
                 values = self.text_values(attr.value, scope, attr.value_start)
                 props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
+            if caption is not None:
+                props["caption"] = caption
             children: list[Node] = []
             is_poml = tag == "poml"
             lets_seen = self._lets
@@ -566,6 +621,7 @@ class Expander:
         source = Source(text, str(path))
         doc = parse_markup(text)
         child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
+                         lenient=self.lenient,
                          result=self.result, disabled=self.disabled, counter=self._count)
         for issue in doc.issues:
             child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)

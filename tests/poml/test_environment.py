@@ -1,0 +1,87 @@
+"""The Environment owns policy and caches: isolation, invalidation, threads."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import poml
+from poml._environment import default_environment
+
+
+def test_environments_do_not_share_caches():
+    a, b = poml.Environment(), poml.Environment()
+    a.render("<p>one</p>")
+    assert a._parsed.items and not b._parsed.items
+
+
+def test_policy_belongs_to_the_environment(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "note.txt").write_text("shared note")
+    prompt = tmp_path / "prompt"
+    prompt.mkdir()
+    (prompt / "p.poml").write_text(f'<document src="{shared / "note.txt"}" />')
+    with pytest.raises(poml.PomlPathError):
+        poml.Environment().render_file(prompt / "p.poml")
+    assert "shared note" in poml.Environment(roots=[shared]).render_file(prompt / "p.poml", chat=False)
+
+
+def test_lenient_environment_reports_instead_of_raising():
+    env = poml.Environment(strict=False)
+    rendered = env.render_text('<p blankLine="maybe">x</p>')
+    assert rendered.diagnostics and rendered.diagnostics[0].severity == "error"
+    with pytest.raises(poml.PomlComponentError):
+        poml.Environment().render('<p blankLine="maybe">x</p>')
+
+
+def test_invalidate_rereads_a_file_whose_stamp_did_not_change(tmp_path):
+    env = poml.Environment()
+    f = tmp_path / "p.poml"
+    f.write_text("<p>one</p>")
+    assert env.render_file(f, chat=False) == "one"
+    st = f.stat()
+    f.write_text("<p>two</p>")  # same size; put the old mtime back so the stamp matches
+    import os
+
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert env.render_file(f, chat=False) == "one"
+    env.invalidate(f)
+    assert env.render_file(f, chat=False) == "two"
+
+
+def test_clear_makes_the_next_render_cold():
+    env = poml.Environment()
+    env.render("<p>{{ x }}</p>", context={"x": 1})
+    env.clear()
+    assert not env._parsed.items and not env.build_cache
+
+
+def test_poml_uses_one_default_environment():
+    assert default_environment() is default_environment()
+    poml.poml("<p>default env</p>")
+    assert "<p>default env</p>" in default_environment()._parsed.items
+
+
+def test_eight_threads_render_concurrently_with_the_same_results():
+    env = poml.Environment(cache_size=4)  # a small cache: threads evict each other's entries
+    markups = [f"<poml><p>{{{{ n }}}} of {i}</p><b>{i}</b></poml>" for i in range(12)]
+    expected = {(i, n): poml.Environment().render(m, context={"n": n}, chat=False)
+                for i, m in enumerate(markups) for n in range(3)}
+    errors: list = []
+
+    def work(seed: int) -> None:
+        try:
+            for k in range(60):
+                i, n = (seed + k) % len(markups), k % 3
+                assert env.render(markups[i], context={"n": n}, chat=False) == expected[(i, n)]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
