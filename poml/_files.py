@@ -55,6 +55,15 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def _outside(shown: str, what: str = "Path") -> PomlPathError:
+    # Name the path as the markup wrote it: the resolved path and the roots would tell an
+    # untrusted author how the server's disk is laid out (/proc/self/cwd, /proc/self/exe ...).
+    return PomlPathError(
+        f'{what} "{_short(shown)}" is outside the folders this prompt may read. '
+        "To allow another folder, add it to the allowed roots (roots=[...] in Python, --root DIR on the command line)."
+    )
+
+
 class ByteCache:
     """Bytes of files read, keyed by (resolved path, mtime_ns, size); bounded by total size."""
 
@@ -172,11 +181,6 @@ class FileAccess:
 
     # -- policy -------------------------------------------------------------
 
-    def _roots_text(self) -> str:
-        if not self.roots:
-            return "(no roots allowed)"
-        return ", ".join(str(r) for r in self.roots)
-
     def inside(self, resolved: Path) -> bool:
         """Whether an already resolved path lies inside one of the roots."""
         return any(resolved == r or resolved.is_relative_to(r) for r in self.roots)
@@ -245,11 +249,7 @@ class FileAccess:
         if not self.inside(resolved):
             # Name the path as the markup wrote it: the resolved path and the roots would tell
             # an untrusted author how the server's disk is laid out.
-            raise PomlPathError(
-                f'Path "{_short(original)}" is outside the folders this prompt may read. '
-                "To allow another folder, add it to the allowed roots "
-                "(roots=[...] in Python, --root DIR on the command line)."
-            )
+            raise _outside(original)
         return resolved
 
     # -- reading ------------------------------------------------------------
@@ -276,10 +276,7 @@ class FileAccess:
         shown = shown if shown is not None else str(resolved)
         resolved = Path(os.path.realpath(resolved))
         if not self.inside(resolved):
-            raise PomlPathError(
-                f'Path "{shown}" resolves to {resolved}, which is outside the allowed roots: '
-                f"{self._roots_text()}. Pass roots=[...] to poml.poml() to allow it."
-            )
+            raise _outside(shown)
         limit = self.max_bytes if max_bytes is None else max_bytes
         st = self._stat(resolved, shown)
         import stat as _stat
@@ -352,9 +349,7 @@ class FileAccess:
     def list_dir(self, resolved: Path) -> list[os.DirEntry]:
         """Entries of a folder that is inside the roots (checked)."""
         if not self.inside(Path(os.path.realpath(resolved))):
-            raise PomlPathError(
-                f"Folder {resolved} is outside the allowed roots: {self._roots_text()}."
-            )
+            raise _outside(str(resolved), "Folder")
         try:
             _stamp(("d", str(resolved), os.stat(resolved).st_mtime_ns))
             with os.scandir(resolved) as it:

@@ -69,8 +69,9 @@ def test_file_url_inside_root(tree):
 def test_dotdot_escape_refused(tree):
     access = FileAccess([tree["root"]])
     err = _refused(access, "../outside/secret.txt", tree["root"])
-    assert str(tree["root"].resolve()) in str(err)  # names the root
-    assert "roots=" in str(err)  # says what to do
+    assert str(tree["root"].resolve()) not in str(err)  # never discloses the server's layout
+    assert '"../outside/secret.txt" is outside the folders' in str(err)  # the path as written
+    assert "roots=[...]" in str(err) and "--root" in str(err)  # says what to do, in Python and the CLI
 
 
 def test_deep_dotdot_escape_refused(tree):
@@ -143,7 +144,7 @@ def test_nul_byte_refused(tree):
 def test_no_roots_refuses_everything(tree):
     with pytest.raises(PomlPathError) as info:
         FileAccess([]).read_text("a.txt", tree["root"])
-    assert "no roots" in str(info.value)
+    assert "outside the folders this prompt may read" in str(info.value)
 
 
 def test_path_error_is_a_file_error():
