@@ -274,7 +274,12 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 pos += 1
         else:
             m = _TEXT.match(text, pos)
+            end = _expression_end(text, pos, m.end())
+            if end != m.end():
+                m = _Span(text, pos, end)
             run = m.group(0)
+            if end != _TEXT.match(text, pos).end():
+                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], run)
             # The reference's lexer takes leading whitespace as its own token, so
             # " theta" is two text nodes (" " and "theta"); writers can tell.
             ws = _LEADING_WS.match(run).end()
@@ -294,6 +299,46 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
         issues.append(ParseIssue(f"Element <{el.name}> is not closed.", el.start, el.name_end, hint=hint))
         el.end = n
     return top
+
+
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
+# Inside an expression, XML's own escapes mean their characters: {{ b &lt; a }} is b < a.
+_XML_CHAR_OF = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
+_XML_CHARS = re.compile("|".join(_XML_CHAR_OF))
+
+
+class _Span:
+    """A text run that ``_TEXT`` alone would have cut (quacks like its match)."""
+
+    __slots__ = ("text", "start_", "end_")
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text, self.start_, self.end_ = text, start, end
+
+    def group(self, _: int = 0) -> str:
+        return self.text[self.start_:self.end_]
+
+    def end(self) -> int:
+        return self.end_
+
+
+def _expression_end(text: str, start: int, end: int) -> int:
+    """Where a text run ends when it holds an open ``{{`` whose expression uses ``&`` or ``<``.
+
+    ``{{ a && b }}`` and ``{{ n < 3 }}`` are expressions, not markup (microsoft/poml#197):
+    the run goes on to the closing ``}}`` unless something tag-like comes first (``a<b``
+    with no space still reads as a tag). The reference refuses the first two and drops
+    ``&lt;`` from the third; both are listed differences (docs/poml.md).
+    """
+    if end >= len(text) or text[end] not in "<&":
+        return end
+    opened = text.rfind("{{", start, end)
+    if opened == -1 or text.rfind("}}", opened, end) != -1:
+        return end
+    close = text.find("}}", end)
+    if close == -1 or _TAG_LIKE.search(text, end, close) or "{{" in text[end:close]:
+        return end
+    return close + 2
 
 
 def _where(text: str, offset: int) -> str:

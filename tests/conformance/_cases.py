@@ -47,6 +47,8 @@ def derive_tags(markup: str) -> set[str]:
             tags.add(feature)
     if re.search(r"\bsrc\s*=", markup):
         tags.add("src")
+    if re.search(r"\{\{[^}]*(<\s|&(lt|gt|amp);|&&)[^}]*\}\}", markup):
+        tags.add("expression-xml-chars")
     return tags
 
 

@@ -44,8 +44,21 @@ def test_comments_and_whitespace_around_the_root_do_not_wrap():
 
 
 def test_entity_references_are_dropped_and_split_text():
-    doc = parse_markup("<p>{{b &lt; a}}</p>")
-    assert [c.text for c in doc.root.children] == ["{{b ", " ", "a}}"]  # leading spaces are their own node
+    doc = parse_markup("<p>b &lt; a</p>")
+    assert [c.text for c in doc.root.children] == ["b ", " ", "a"]  # leading spaces are their own node
+
+
+def test_xml_characters_inside_an_expression_belong_to_it():
+    for markup, text in [("<p>{{b &lt; a}}</p>", "{{b < a}}"), ("<p>{{ a && b }}</p>", "{{ a && b }}"),
+                         ("<p>{{ n < 3 }} items</p>", "{{ n < 3 }} items")]:
+        doc = parse_markup(markup)
+        assert doc.issues == [] and "".join(c.text for c in doc.root.children) == text
+
+
+def test_a_tag_inside_an_unclosed_expression_is_still_a_tag():
+    doc = parse_markup("<p>{{ x </p><p>}}</p>")
+    assert [c.name for c in doc.root.children] == ["p", "p"]  # two paragraphs, wrapped
+    assert doc.root.children[0].children[0].text == "{{ x "
 
 
 def test_mismatched_closing_tag_closes_the_innermost_element():

@@ -90,15 +90,23 @@ def _markup(depth: int = 4) -> st.SearchStrategy[str]:
 _CONTEXT = {"x": {"y": 1}, "items": [1, 2, 3], "name": "n"}
 
 
-def _render_must_be_clean(markup: str, **kwargs) -> None:
+def _render_once(markup: str, **kwargs) -> float:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            poml.poml(markup, context=_CONTEXT, **kwargs)
+            poml.poml(markup, context=_CONTEXT, env=poml.Environment(), **kwargs)  # cold: no caches help
         except poml.PomlError:
             pass
-    took = time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+def _render_must_be_clean(markup: str, **kwargs) -> None:
+    took = _render_once(markup, **kwargs)
+    if took >= RENDER_SECONDS:
+        # The first use of a loader imports it (pillow, openpyxl ...); on a busy machine that
+        # alone can take seconds. The render itself must be fast once imports are done.
+        took = _render_once(markup, **kwargs)
     assert took < RENDER_SECONDS, f"{took:.2f} s for {markup[:200]!r}"
 
 
