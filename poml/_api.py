@@ -175,6 +175,15 @@ def render_text_with(
                         "please report this") from None
 
 
+def _only_meta(root: Any) -> bool:
+    from .syntax import XmlElement
+
+    if root is None or not isinstance(root, XmlElement):
+        return False
+    kids = [c for c in root.children if isinstance(c, XmlElement) or c.text.strip()]
+    return bool(kids) and all(isinstance(c, XmlElement) and c.name.lower() == "meta" for c in kids)
+
+
 def _render(env: Environment, text: str, path: Optional[str], context: Optional[dict],
             stylesheet: Optional[dict], chat: bool, strict: bool, roots: Any, allow_network: Any) -> Rendered:
     import renderers
@@ -218,6 +227,10 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
                file_loader=FileLoader(files, base_dir), cache=env.build_cache)
     if strict and sink.errors:
         sink.raise_first()
+    if chat and _only_meta(doc.root):
+        # The reference renders a document that holds nothing but <meta> to no messages at all
+        # (seen on published prompts that only declare versions), not to one empty message.
+        return Rendered([], result.schema, result.tools, result.runtime, sink.items)
     try:
         messages = renderers.write(ir, chat=chat, memo=env.write_memo)
     except renderers.RenderIssue as issue:

@@ -49,13 +49,17 @@ TEXT_EXTENSIONS = {
 
 
 def determine_parser(src: str) -> str:
-    """``docx``, ``pdf`` or ``txt`` from a file name (anything not docx/pdf is read as text)."""
-    s = src.lower()
+    """``docx``, ``pdf`` or ``txt`` from a file name, as the reference infers it; any other
+    extension is an error that says to pass ``parser=`` (a .csv read as text is rarely meant)."""
+    s = src.lower().split("?", 1)[0]
     if s.endswith(".docx") or s.endswith(".doc"):
         return "docx"
     if s.endswith(".pdf"):
         return "pdf"
-    return "txt"
+    if s.endswith(".txt"):
+        return "txt"
+    raise PomlError(f'Cannot determine the parser of "{src[:200]}" from its extension. '
+                    'Set parser="txt", "pdf" or "docx" (or use <table> for data files).')
 
 
 # --------------------------------------------------------------------------- txt

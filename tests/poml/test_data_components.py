@@ -51,8 +51,10 @@ def test_document_txt(files):
         "# Task\n\nSummarize:\n\nLine one of the document.\nLine two.\n\nParagraph two.\n")
 
 
-def test_document_markdown_file_by_extension(files):
-    assert content('<poml><document src="notes.md"/></poml>') == "# Notes\n\n- a\n- b\n"
+def test_document_of_another_extension_needs_a_parser(files):
+    with pytest.raises(poml.PomlError, match='Cannot determine the parser of "notes.md"'):
+        content('<poml><document src="notes.md"/></poml>')
+    assert content('<poml><document src="notes.md" parser="txt"/></poml>') == "# Notes\n\n- a\n- b\n"
 
 
 def test_document_base64_and_inline(files):

@@ -75,7 +75,9 @@ def test_read_source(tmp_path):
 def test_txt_and_parser_inference():
     assert documents.determine_parser("a.DOCX") == "docx"
     assert documents.determine_parser("a.pdf") == "pdf"
-    assert documents.determine_parser("a.md") == "txt"
+    assert documents.determine_parser("notes.TXT") == "txt"
+    with pytest.raises(PomlError, match='Cannot determine the parser of "a.md"'):
+        documents.determine_parser("a.md")
     assert documents.load_document(buffer="inline text") == "inline text"
     assert documents.load_document(base64=base64.b64encode(b"inline doc text").decode(), parser="txt") == "inline doc text"
     with pytest.raises(PomlError, match="Cannot determine parser"):
@@ -86,7 +88,7 @@ def test_txt_and_parser_inference():
 
 def test_binary_file_with_inferred_parser(tmp_path):
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01binary")
-    with pytest.raises(PomlError, match="binary"):
+    with pytest.raises(PomlError, match='Set parser="txt"'):
         documents.load_document(src="blob.bin", base_dir=tmp_path, access=FileAccess([tmp_path]))
     text = documents.load_document(src="blob.bin", parser="txt", base_dir=tmp_path, access=FileAccess([tmp_path]))
     assert text.endswith("binary")
@@ -94,7 +96,8 @@ def test_binary_file_with_inferred_parser(tmp_path):
 
 def test_txt_file(tmp_path):
     (tmp_path / "code.py").write_text("print('hi')\n")
-    assert documents.load_document(src="code.py", base_dir=tmp_path, access=FileAccess([tmp_path])) == "print('hi')\n"
+    assert documents.load_document(src="code.py", parser="txt", base_dir=tmp_path,
+                                   access=FileAccess([tmp_path])) == "print('hi')\n"
 
 
 @needs_examples
