@@ -49,13 +49,14 @@ LIMIT_NAMES = {
 class RenderBudget:
     """What one render may still spend; raises :class:`ExpressionLimitError` when spent."""
 
-    __slots__ = ("work", "left", "regex_seconds", "regex_left")
+    __slots__ = ("work", "left", "regex_seconds", "regex_left", "reported")
 
     def __init__(self, work: int = MAX_RENDER_WORK, regex_seconds: float = MAX_REGEX_SECONDS):
         self.work = int(work)
         self.left = int(work)
         self.regex_seconds = float(regex_seconds)
         self.regex_left = float(regex_seconds)
+        self.reported = False  # the template layer reports running out once, not per element
 
     @classmethod
     def from_limits(cls, limits: Optional[Any]) -> "RenderBudget":

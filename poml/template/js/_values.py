@@ -8,13 +8,15 @@ the evaluator needs (function values, conversions with their sandbox limits).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
 from ..._limits import MAX_STRING_CHARS
 from renderers._js import JS_WHITESPACE as _JS_WS
 from renderers._js import UNDEFINED, js_number_to_string
 
-from ._errors import ExpressionSandboxError
+from ._budget import current
+from ._errors import ExpressionLimitError, ExpressionSandboxError
 from ._regex import JSRegExp
 
 
@@ -162,6 +164,8 @@ def js_to_string(v: Any) -> str:
     if v is UNDEFINED:
         return "undefined"
     if t is list or t is tuple:
+        if len(v) > 16 or any(type(x) is list or type(x) is tuple for x in v):
+            check_printed_size(v)
         return _join(v, ",", set(), 0)
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -317,3 +321,55 @@ def _array_index(k: str) -> Optional[int]:
     if k.isdigit() and k.isascii() and (k == "0" or k[0] != "0"):
         return int(k)
     return None
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), type(UNDEFINED)})
+
+
+def printed_size(v: Any, cap: int = MAX_STRING_CHARS) -> int:
+    """A lower estimate of how many characters ``v`` prints as (JSON or ``String``), capped just past ``cap``.
+
+    A shared sub-value prints once per place it appears (``[d, d]`` doubled 26 times
+    is 27 arrays but 2**26 leaves), so each distinct object is walked once,
+    memoised by identity, without recursion; a cycle adds nothing here (the
+    printer reports it). Scalars count a flat few characters each: the point is
+    to catch multiplication, and the printers still check the real length.
+    """
+    if not isinstance(v, (list, tuple, Mapping)):
+        return 0
+    memo: dict[int, int] = {}
+    keep = []  # the objects whose ids are memo keys stay alive
+    stack: list = [(v, None)]
+    scalars = _SCALARS
+    while stack:
+        x, kids = stack.pop()
+        i = id(x)
+        if kids is None:
+            if i in memo:
+                continue
+            memo[i] = 0  # in progress
+            keep.append(x)
+            vals = x.values() if isinstance(x, Mapping) else x
+            kids = [c for c in vals if type(c) not in scalars]
+            kids = [c for c in kids if isinstance(c, (list, tuple, Mapping))]
+            stack.append((x, kids))
+            stack.extend((c, None) for c in kids if id(c) not in memo)
+            continue
+        total = 2 + 2 * len(x)
+        if isinstance(x, Mapping):
+            total += 4 * len(x)
+        for c in kids:
+            total += memo.get(id(c), 0)
+        memo[i] = total if total <= cap else cap + 1
+    return memo[id(v)]
+
+
+def check_printed_size(v: Any) -> None:
+    """Refuse, before printing, a value whose text would exceed the string limit or the budget."""
+    if isinstance(v, (list, tuple, Mapping)):
+        size = printed_size(v)
+        if size > MAX_STRING_CHARS:
+            raise ExpressionLimitError(
+                f"the value's text would be longer than the string limit ({MAX_STRING_CHARS:,} characters; "
+                "a structure that repeats shared parts?)")
+        current().charge(size // 4)

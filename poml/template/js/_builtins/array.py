@@ -11,7 +11,7 @@ from .string import _s_at
 from .._calls import _arg, _call, _callback, _rel_index
 from .._errors import ExpressionError, ExpressionSandboxError
 from .._operators import _same_value_zero, _strict_eq
-from .._values import MAX_VALUE_DEPTH, UNDEFINED, _join, _to_integer, _to_number, js_to_string, js_truthy
+from .._values import check_printed_size, MAX_VALUE_DEPTH, UNDEFINED, _join, _to_integer, _to_number, js_to_string, js_truthy
 
 
 # ---- array methods
@@ -19,6 +19,7 @@ from .._values import MAX_VALUE_DEPTH, UNDEFINED, _join, _to_integer, _to_number
 def _a_join(arr: Any, a: list) -> str:
     _charge(len(arr) * ITEM_COST)
     sep = "," if _arg(a, 0) is UNDEFINED else js_to_string(_arg(a, 0))
+    check_printed_size(arr)
     return _check_str(_join(arr, sep, set(), 0))
 
 

@@ -11,7 +11,7 @@ from ...._limits import MAX_STRING_CHARS
 from .._budget import ITEM_COST, _charge, _check_str
 from .._calls import _arg, _is_function
 from .._errors import ExpressionError, ExpressionSandboxError
-from .._values import MAX_VALUE_DEPTH, UNDEFINED, _is_num, _parse_decimal, _to_integer, js_number_to_string, js_to_string
+from .._values import check_printed_size, MAX_VALUE_DEPTH, UNDEFINED, _is_num, _parse_decimal, _to_integer, js_number_to_string, js_to_string
 
 
 # ---- globals
@@ -38,6 +38,7 @@ def _json_stringify(a: list) -> Any:
     v = _arg(a, 0)
     if isinstance(v, (list, tuple, Mapping)):
         _charge(len(v) * ITEM_COST)
+        check_printed_size(v)
     space = _arg(a, 2)
     indent: Any = None
     if _is_num(space):
@@ -144,6 +145,7 @@ def js_json_stringify(value: Any, indent: Optional[int | str] = None) -> str:
 
     A top-level ``undefined`` (which has no JSON form) gives ``"undefined"``.
     """
+    check_printed_size(value)
     if indent is None and type(value) in (dict, list):
         fast = _stringify_fast(value)
         if fast is not None:
