@@ -184,6 +184,8 @@ class Expander:
                 start += offset
         try:
             return compile_expression(text).evaluate(scope, self.budget)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
         except ExpressionError as exc:
             kind = _error_kind(exc)
             message = exc.message if hasattr(exc, "message") else str(exc)
@@ -216,6 +218,8 @@ class Expander:
                 if len(values) == 1:
                     return js_to_string(values[0])
                 return js_json_stringify(values)
+        except ExpressionLimitError as exc:
+            self._spent(exc, base, base + max(1, len(text)))
         except ExpressionError as exc:  # a cyclic, too deep or too large value: a located error
             self.error(base, base + max(1, len(text)), f"cannot turn the value into text: {exc.message}",
                        kind=_error_kind(exc))
@@ -228,22 +232,30 @@ class Expander:
         try:
             with using(self.budget):
                 return _child_text(value)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
         except ExpressionError as exc:
             self.error(start, max(end, start + 1), f"cannot turn the value into text: {exc.message}",
                        kind=_error_kind(exc))
             return None
 
     def spend(self, units: int, start: int, end: int) -> bool:
-        """Charge ``units`` of work to the render; False (and one located error) when it ran out."""
+        """Charge ``units`` of work to the render; when it has run out, report it and stop the expansion."""
         try:
             self.budget.charge(units)
-            return True
         except ExpressionLimitError as exc:
-            if not self.budget.reported:
-                self.budget.reported = True
-                self.error(start, end, exc.message.capitalize() + ".", kind="PomlLimitError",
-                           hint="render less (fewer loop items, smaller values) or pass larger limits")
-            return False
+            self._spent(exc, start, end)
+        return True
+
+    def _spent(self, exc: ExpressionLimitError, start: int, end: int) -> None:
+        """Record the (first) exhausted limit where it happened and abort the whole expansion."""
+        if not self.budget.reported:
+            self.budget.reported = True
+            s = start + max(0, exc.start)
+            self.error(s, max(end, s + 1), exc.message[:1].upper() + exc.message[1:] + ".", kind="PomlLimitError",
+                       hint="render less (fewer loop items, smaller values) or pass larger limits "
+                            "(the table in docs/limits.md)")
+        raise _BudgetSpent
 
     # ----------------------------------------------------------------- entry
     def expand_document(self, root: Optional[XmlElement], context: dict) -> ExpansionResult:
@@ -256,7 +268,10 @@ class Expander:
         context = deep_merge(dict(context), extra_context or {})
         if stylesheet is not None:
             self.result.stylesheet = stylesheet
-        self.result.nodes.extend(self.expand_element(root, context, {}))
+        try:
+            self.result.nodes.extend(self.expand_element(root, context, {}))
+        except _BudgetSpent:  # already reported, with its location
+            pass
         return self.result
 
     def _read_json_child(self, root: XmlElement, name: str) -> Any:
@@ -637,6 +652,10 @@ class Expander:
 _DYNAMIC_TAGS = frozenset({
     "let", "include", "meta", "runtime", "context", "stylesheet", *_SCHEMA_TAGS, *_TOOL_TAGS,
 })
+
+
+class _BudgetSpent(Exception):
+    """The render's budget ran out (already reported): unwinds the expansion."""
 
 
 def _error_kind(exc: ExpressionError) -> str:

@@ -27,18 +27,20 @@ from ._errors import ExpressionLimitError, ExpressionSandboxError
 # Work units: one per character of a string built, one per array item produced,
 # ITEM_COST per item a built-in visits in a Python loop, CALL_COST per function call
 # (arrow functions included), ELEMENT_COST per element expanded, LOOP_COST per
-# for= iteration, INCLUDE_COST per <include>. The default allows ~200,000 calls
-# or ~20 MB of built text per render, which ends well under a second.
+# for= iteration, INCLUDE_COST per <include>, MATCH_COST per regex match found.
+# One unit is about 50 ns of work, so the default (~200,000
+# calls, 66,000 elements or 20 MB of built text) ends a hostile render in about a second.
 MAX_RENDER_WORK = 20_000_000
 MAX_EXPRESSION_WORK = MAX_RENDER_WORK  # the old name: one evaluation outside a render
 CALL_COST = 100
 ITEM_COST = 10
-ELEMENT_COST = 10
-LOOP_COST = 10
+ELEMENT_COST = 300
+LOOP_COST = 300  # each copy is an element expanded
 INCLUDE_COST = 1000
+MATCH_COST = 50
 # Total seconds the regular expressions of one render may run (each match is given
 # what is left as its timeout, so a backtracking pattern is stopped, not waited for).
-MAX_REGEX_SECONDS = 1.0
+MAX_REGEX_SECONDS = 0.25
 
 LIMIT_NAMES = {
     "work": "work units (characters built, items, calls, elements, loop iterations)",

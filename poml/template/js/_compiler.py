@@ -12,6 +12,8 @@ from ._builtins.globals import _GLOBALS
 from ._builtins.object import _to_property_key
 from ._calls import _call
 from ._errors import ExpressionError, ExpressionSandboxError
+from renderers._js import js_ordered
+
 from ._regex import JSRegExp
 from ._operators import _BINARY, _add, _neg, _strict_eq, _sub
 from ._values import UNDEFINED, _Arrow, _MISSING, _SAFE_INT, _to_number, js_to_string, js_truthy, js_typeof
@@ -367,7 +369,9 @@ def _compile_object(node: tuple, text: str) -> Callable:
     for kind, key, val in node[4]:
         entries.append((kind, key if kind != "computed" else _compile(key, text), _compile(val, text)))
     if all(k == "static" for k, _, _ in entries):
-        pairs = [(key, val) for _, key, val in entries]
+        # JavaScript enumerates integer-like keys first, ascending: fix the order once, here.
+        last = {key: val for _, key, val in entries}
+        pairs = list(js_ordered(last).items())
         _n = len(pairs)
 
         def static_object(scope: Any) -> dict:
@@ -395,5 +399,5 @@ def _compile_object(node: tuple, text: str) -> Callable:
                         out[str(i)] = x
             if len(out) > MAX_ARRAY_ITEMS:
                 raise ExpressionSandboxError(f"object larger than {MAX_ARRAY_ITEMS} members")
-        return out
+        return js_ordered(out)
     return obj

@@ -176,8 +176,14 @@ class SafeRegex:
         return self._run(self.pattern.fullmatch, text)
 
     def finditer(self, text: str) -> Iterator[Any]:
-        """All matches, collected under the timeout (then iterated)."""
-        return iter(self._run(lambda t, timeout: list(self.pattern.finditer(t, timeout=timeout)), text))
+        """The matches one by one, each search timed against what is left of the allowance."""
+        pos, n = 0, len(text)
+        while pos <= n:
+            m = self._run(self.pattern.search, text, pos)
+            if m is None:
+                return
+            yield m
+            pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
 def safe_regex(pattern: str, flags: str = "", *, timeout: Optional[float] = None,

@@ -7,6 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from renderers._js import js_ordered
+
 from ...._limits import MAX_STRING_CHARS
 from .._budget import ITEM_COST, _charge, _check_str
 from .._calls import _arg, _is_function
@@ -15,6 +17,10 @@ from .._values import check_printed_size, MAX_VALUE_DEPTH, UNDEFINED, _is_num, _
 
 
 # ---- globals
+
+def _js_object(pairs: list) -> dict:
+    return js_ordered(dict(pairs))
+
 
 def _json_parse(a: list) -> Any:
     text = js_to_string(_arg(a, 0))
@@ -25,7 +31,7 @@ def _json_parse(a: list) -> Any:
 
     try:
         return json.loads(text, parse_int=_parse_decimal, parse_float=_parse_decimal,
-                          parse_constant=bad_constant)
+                          parse_constant=bad_constant, object_pairs_hook=_js_object)
     except json.JSONDecodeError as e:
         if not text.strip():
             raise ExpressionError("Unexpected end of JSON input") from None

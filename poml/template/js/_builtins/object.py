@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from renderers._js import js_ordered
+
 from ...._limits import MAX_ARRAY_ITEMS
 from .._access import _check_prop
 from .._budget import ITEM_COST, _charge, _check_list
@@ -58,7 +60,7 @@ def _object_from_entries(a: list) -> dict:
             raise ExpressionError(f"Iterator value {js_to_string(e)} is not an entry object")
         k = _to_property_key(_arg(list(e[:2]), 0))
         out[k] = _arg(list(e[:2]), 1)
-    return out
+    return js_ordered(out)
 
 
 def _object_assign(a: list) -> Any:
@@ -79,7 +81,7 @@ def _object_assign(a: list) -> Any:
                 out[str(i)] = v
         if len(out) > MAX_ARRAY_ITEMS:
             raise ExpressionSandboxError(f"object larger than {MAX_ARRAY_ITEMS} members")
-    return out
+    return js_ordered(out)
 
 
 def _to_property_key(k: Any) -> str:

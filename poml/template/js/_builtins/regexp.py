@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from ...._limits import MAX_ARRAY_ITEMS, MAX_STRING_CHARS
-from .._budget import _charge, _check_list, _check_str
+from .._budget import MATCH_COST, _charge, _check_list, _check_str
 from .._calls import _arg, _call, _is_function
 from .._errors import ExpressionError, ExpressionSandboxError
 from .._regex import JSRegExp, MatchArray
@@ -44,10 +44,13 @@ def regexp_exec(r: JSRegExp, s: str) -> Any:
 
 
 def _all(r: JSRegExp, s: str) -> list:
-    ms = list(r.safe.finditer(s))
-    if len(ms) > MAX_ARRAY_ITEMS:
-        raise ExpressionSandboxError(f"array longer than {MAX_ARRAY_ITEMS} items")
-    _charge(len(ms))
+    """Every match, each charged as it is found (a 5-million-match split stops early)."""
+    ms = []
+    for m in r.safe.finditer(s):
+        _charge(MATCH_COST)
+        ms.append(m)
+        if len(ms) > MAX_ARRAY_ITEMS:
+            raise ExpressionSandboxError(f"array longer than {MAX_ARRAY_ITEMS} items")
     return ms
 
 
@@ -131,6 +134,7 @@ def replace(s: str, r: JSRegExp, rep: Any, everything: bool) -> str:
     i = total = 0
     for m in ms:
         p = piece(m)
+        _charge(len(p))
         out.append(s[i:m.start()])
         out.append(p)
         total += m.start() - i + len(p)
