@@ -97,15 +97,19 @@ class RenderBudget:
 
 class _State(threading.local):
     def __init__(self) -> None:
-        self.budget: RenderBudget = RenderBudget()
+        # None outside a render or an evaluation: a lone helper call (js_json_stringify from a
+        # component, a safe_regex match) then gets a fresh default allowance of its own, so
+        # nothing accumulates across renders in a long-running process.
+        self.budget: Optional[RenderBudget] = None
 
 
 _state = _State()
 
 
 def current() -> RenderBudget:
-    """The budget expressions on this thread are charged to."""
-    return _state.budget
+    """The budget this thread's work is charged to (a fresh default one outside any render)."""
+    b = _state.budget
+    return b if b is not None else RenderBudget()
 
 
 class using:
@@ -127,18 +131,18 @@ class using:
 
 def _charge(n: int) -> None:
     """Spend ``n`` units of the current render's work budget."""
-    _state.budget.charge(n)
+    current().charge(n)
 
 
 def _check_str(s: str) -> str:
     if len(s) > MAX_STRING_CHARS:
         raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
-    _state.budget.charge(len(s))
+    current().charge(len(s))
     return s
 
 
 def _check_list(a: list) -> list:
     if len(a) > MAX_ARRAY_ITEMS:
         raise ExpressionSandboxError(f"array longer than {MAX_ARRAY_ITEMS} items")
-    _state.budget.charge(len(a))
+    current().charge(len(a))
     return a

@@ -9,7 +9,7 @@ from ..._limits import MAX_ARRAY_ITEMS
 from ._access import _call_method, _check_prop, _get_index, _get_named, _read_error
 from ._budget import _charge, _check_list, _check_str
 from ._builtins.globals import _GLOBALS
-from ._builtins.object import _to_property_key
+from ._builtins.object import _to_property_key, spread_into
 from ._calls import _call
 from ._errors import ExpressionError, ExpressionSandboxError
 from renderers._js import js_ordered
@@ -388,15 +388,7 @@ def _compile_object(node: tuple, text: str) -> Callable:
             elif kind == "computed":
                 out[_to_property_key(key(scope))] = val(scope)
             else:
-                v = val(scope)
-                if isinstance(v, Mapping):
-                    _charge(len(v))
-                    for k, x in v.items():
-                        out[_to_property_key(k)] = x
-                elif isinstance(v, (list, tuple, str)):
-                    _charge(len(v))
-                    for i, x in enumerate(v):
-                        out[str(i)] = x
+                spread_into(out, val(scope))
             if len(out) > MAX_ARRAY_ITEMS:
                 raise ExpressionSandboxError(f"object larger than {MAX_ARRAY_ITEMS} members")
         return js_ordered(out)

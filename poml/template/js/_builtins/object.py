@@ -71,17 +71,22 @@ def _object_assign(a: list) -> Any:
         raise ExpressionError("Cannot convert undefined or null to object")
     out: dict = dict(target) if isinstance(target, Mapping) else {}
     for src in a[1:]:
-        if isinstance(src, Mapping):
-            _charge(len(src))
-            for k, v in src.items():
-                out[_to_property_key(k)] = v
-        elif isinstance(src, (list, tuple, str)):
-            _charge(len(src))
-            for i, v in enumerate(src):
-                out[str(i)] = v
-        if len(out) > MAX_ARRAY_ITEMS:
-            raise ExpressionSandboxError(f"object larger than {MAX_ARRAY_ITEMS} members")
+        spread_into(out, src)
     return js_ordered(out)
+
+
+def spread_into(out: dict, src: Any) -> None:
+    """``{...out, ...src}``: copy ``src``'s own members (an array's or string's by index) into ``out``."""
+    if isinstance(src, Mapping):
+        _charge(len(src))
+        for k, v in src.items():
+            out[_to_property_key(k)] = v
+    elif isinstance(src, (list, tuple, str)):
+        _charge(len(src))
+        for i, v in enumerate(src):
+            out[str(i)] = v
+    if len(out) > MAX_ARRAY_ITEMS:
+        raise ExpressionSandboxError(f"object larger than {MAX_ARRAY_ITEMS} members")
 
 
 def _to_property_key(k: Any) -> str:
