@@ -317,8 +317,10 @@ class Expander:
         return nodes
 
     def _expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
-        if not self.spend(ELEMENT_COST, element.start, element.end):
-            return []
+        budget = self.budget
+        budget.left -= ELEMENT_COST  # inline: this runs for every element
+        if budget.left < 0:
+            self.spend(0, element.start, element.end)
         self._count[0] += 1
         if self._count[0] > MAX_EXPANDED_NODES:
             if self._count[0] == MAX_EXPANDED_NODES + 1:
