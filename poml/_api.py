@@ -216,7 +216,8 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
-    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=not strict)
+    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=not strict,
+                        limits=env.render_limits)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
     if result.stylesheet:

@@ -56,6 +56,19 @@ class _LRU:
         self.items.clear()
 
 
+NETWORK_LIMITS = ("network_seconds",)  # one deadline for each URL fetched (connect, redirects, body)
+
+
+def _checked_limits(limits: Optional[dict]) -> dict:
+    from .template.js._budget import LIMIT_NAMES
+
+    values = dict(limits or {})
+    unknown = set(values) - set(LIMIT_NAMES) - set(NETWORK_LIMITS)
+    if unknown:
+        raise ValueError(f"unknown limits {sorted(unknown)}; known: {sorted({*LIMIT_NAMES, *NETWORK_LIMITS})}")
+    return values
+
+
 class Environment:
     """Policy and caches for rendering POML.
 
@@ -83,7 +96,7 @@ class Environment:
         self.roots: tuple[str, ...] = tuple(os.fspath(r) for r in roots) if roots else ()
         self.allow_network = bool(allow_network)
         self.strict = bool(strict)
-        self.limits: dict = dict(limits or {})
+        self.limits: dict = _checked_limits(limits)
         self.cache_size = int(cache_size)
         self._lock = threading.RLock()
         self._parsed = _LRU(self.cache_size)
@@ -172,6 +185,12 @@ class Environment:
             with self._lock:
                 self._access.put(key, access)
         return access
+
+    @property
+    def render_limits(self) -> Optional[dict]:
+        """The limits of the per-render budget (work, regex time), None for the defaults."""
+        values = {k: v for k, v in self.limits.items() if k not in NETWORK_LIMITS}
+        return values or None
 
     @property
     def build_cache(self) -> dict:

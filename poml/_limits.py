@@ -13,7 +13,7 @@ MAX_LOOP_ITEMS = 100_000               # items a single for= may iterate
 MAX_EXPANDED_NODES = 1_000_000         # elements produced by expansion in total
 MAX_STRING_CHARS = 16 * 1024 * 1024    # a string built inside an expression
 MAX_EXPRESSION_CHARS = 100_000         # the text of one {{ expression }}
-MAX_EXPRESSION_DEPTH = 200             # nesting inside one expression
+MAX_EXPRESSION_DEPTH = 100             # nesting inside one expression (fits the default recursion limit)
 MAX_ARRAY_ITEMS = 1_000_000            # an array built inside an expression
 MAX_FILE_BYTES = 64 * 1024 * 1024      # one binary file named by markup (pdf, docx, xlsx, image, audio)
 MAX_FILE_CACHE_BYTES = 256 * 1024 * 1024  # total bytes kept by the file-read cache

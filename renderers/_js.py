@@ -70,42 +70,51 @@ def parse_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=_pairs_hook, parse_float=_js_float)
 
 
-def format_number(x: Union[int, float]) -> str:
-    """``Number.prototype.toString()`` for finite numbers (``String(x)``)."""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, int):
-        return str(x)
-    if math.isnan(x):
+def js_number_to_string(x: float | int) -> str:
+    """JavaScript ``Number.prototype.toString()`` (shortest round-trip digits)."""
+    if type(x) is int or (isinstance(x, int) and not isinstance(x, bool)):
+        if -10 ** 21 < x < 10 ** 21:
+            return str(int(x))
+        try:
+            x = float(x)
+        except OverflowError:
+            return "Infinity" if x > 0 else "-Infinity"
+    x = float(x)
+    if x != x:
         return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
+    if x == math.inf:
+        return "Infinity"
+    if x == -math.inf:
+        return "-Infinity"
     if x == 0:
         return "0"
-    if x.is_integer() and abs(x) < 2**53:
-        return str(int(x))
-    r = repr(x)
-    if "e" not in r and not r.endswith(".0"):
-        # Python's repr is plain decimal only for 1e-4 <= |x| < 1e16, where JavaScript
-        # prints the same shortest round-trip digits the same way.
-        return r
-    from decimal import Decimal  # only needed for exponent forms
-
-    sign, digits, exp = Decimal(repr(x)).as_tuple()
-    ds = "".join(map(str, digits)).rstrip("0") or "0"
-    # value = 0.ds * 10**n in the ECMAScript algorithm's terms
-    n = len("".join(map(str, digits))) + int(exp)
-    k = len(ds)
-    s = "-" if sign else ""
+    sign = "-" if x < 0 else ""
+    r = repr(abs(x))  # Python's repr is the shortest round-trip form, like JS
+    mant, _, exp = r.partition("e")
+    ip, _, fp = mant.partition(".")
+    digits = ip + fp
+    n = len(ip) + (int(exp) if exp else 0)
+    stripped = digits.lstrip("0")
+    n -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k = len(digits)
     if k <= n <= 21:
-        return s + ds + "0" * (n - k)
-    if 0 < n <= 21:
-        return s + ds[:n] + "." + ds[n:]
-    if -6 < n <= 0:
-        return s + "0." + "0" * (-n) + ds
-    e = n - 1
-    es = f"e+{e}" if e >= 0 else f"e-{-e}"
-    return s + (ds[0] + ("." + ds[1:] if k > 1 else "")) + es
+        out = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        out = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return sign + out
+
+
+def format_number(x: Union[int, float]) -> str:
+    """``Number.prototype.toString()`` (``String(x)``); booleans print as ``true``/``false``."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    return js_number_to_string(x)
 
 
 def _num_json(x: Union[int, float]) -> str:
@@ -132,10 +141,24 @@ def stringify(value: Any, indent: Union[int, str, None] = None) -> str:
 
 
 class _Undefined:
+    """JavaScript ``undefined`` (``None`` plays ``null``); one instance, falsy, pickles as itself."""
+
     __slots__ = ()
+    _instance: Optional["_Undefined"] = None
+
+    def __new__(cls) -> "_Undefined":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
 
     def __repr__(self) -> str:
         return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"
 
 
 UNDEFINED: Any = _Undefined()
@@ -202,9 +225,13 @@ def _write(v: Any, gap: str, cur: str, out: list) -> None:
         out.append(_encode_str(str(v)))
 
 
-_INT_RE = re.compile(r"[ \t\n\r\v\f\u00a0\ufeff\u2028\u2029]*([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
+# StrWhiteSpaceChar: what trim(), Number() and parseInt() skip.
+JS_WHITESPACE = (" \t\n\r\x0b\x0c\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                 "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+_WS_RUN = "[" + re.escape(JS_WHITESPACE) + "]*"
+_INT_RE = re.compile(_WS_RUN + r"([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
 _FLOAT_RE = re.compile(
-    r"[ \t\n\r\v\f\u00a0\ufeff\u2028\u2029]*([+-]?(?:Infinity|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))"
+    _WS_RUN + r"([+-]?(?:Infinity|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))"
 )
 
 

@@ -23,15 +23,19 @@ from .._source import Source
 from .._tree import Call, Node
 from ..syntax import XmlAttribute, XmlElement, XmlText, parse_markup
 from ._text import compile_text, evaluate_text
-from .expressions import (
+from .js import (
     UNDEFINED,
     ExpressionError,
+    ExpressionLimitError,
     ExpressionSandboxError,
+    RenderBudget,
     compile_expression,
     js_json_stringify,
     js_to_string,
     js_truthy,
+    using,
 )
+from .js._budget import ELEMENT_COST, INCLUDE_COST, LOOP_COST
 
 POML_VERSION = "0.0.9"  # the language version we implement (the reference's)
 
@@ -119,7 +123,12 @@ class ExpansionResult:
 
 
 class Expander:
-    """Expands one parsed document. Create one per render."""
+    """Expands one parsed document. Create one per render.
+
+    The render's :class:`RenderBudget` is made here (from ``limits``, a mapping such
+    as ``{"work": 50_000_000}``) unless one is passed in; included files share it,
+    and every expression, element, loop iteration and include spends from it.
+    """
 
     def __init__(
         self,
@@ -134,10 +143,13 @@ class Expander:
         counter: Optional[list[int]] = None,
         base_dir: Optional[str] = None,
         lenient: bool = False,
+        budget: Optional[RenderBudget] = None,
+        limits: Any = None,
     ):
         self.source = source
         self.lenient = lenient  # repair what the reference refuses (unknown tags, CSS bodies), with warnings
         self._suggested: dict[str, list[str]] = {}
+        self.budget = budget if budget is not None else RenderBudget.from_limits(limits)
         self._base_dir = base_dir
         self.sink = sink
         self.trim = trim
@@ -194,9 +206,11 @@ class Expander:
                 text = m.group(1)
                 start += offset
         try:
-            return compile_expression(text).evaluate(scope)
+            return compile_expression(text).evaluate(scope, self.budget)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
         except ExpressionError as exc:
-            kind = "PomlSandboxError" if isinstance(exc, ExpressionSandboxError) else "PomlTemplateError"
+            kind = _error_kind(exc)
             message = exc.message if hasattr(exc, "message") else str(exc)
             hint = None
             if message.endswith(" is not defined"):
@@ -220,10 +234,51 @@ class Expander:
 
     def text_as_string(self, text: str, scope: dict, base: int) -> str:
         values = self.text_values(text, scope, base)
-        if len(values) == 1:
-            v = values[0]
-            return v if isinstance(v, str) else js_to_string(v)
-        return js_json_stringify(values)
+        if len(values) == 1 and isinstance(values[0], str):
+            return values[0]
+        try:
+            with using(self.budget):  # a huge or deep value is charged to this render too
+                if len(values) == 1:
+                    return js_to_string(values[0])
+                return js_json_stringify(values)
+        except ExpressionLimitError as exc:
+            self._spent(exc, base, base + max(1, len(text)))
+        except ExpressionError as exc:  # a cyclic, too deep or too large value: a located error
+            self.error(base, base + max(1, len(text)), f"cannot turn the value into text: {exc.message}",
+                       kind=_error_kind(exc))
+            return ""
+
+    def child_text(self, value: Any, start: int, end: int) -> Optional[str]:
+        """:func:`_child_text` under the render's budget; a value with no text form is a located error."""
+        if type(value) is str:
+            return value
+        try:
+            with using(self.budget):
+                return _child_text(value)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
+        except ExpressionError as exc:
+            self.error(start, max(end, start + 1), f"cannot turn the value into text: {exc.message}",
+                       kind=_error_kind(exc))
+            return None
+
+    def spend(self, units: int, start: int, end: int) -> bool:
+        """Charge ``units`` of work to the render; when it has run out, report it and stop the expansion."""
+        try:
+            self.budget.charge(units)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
+        return True
+
+    def _spent(self, exc: ExpressionLimitError, start: int, end: int) -> None:
+        """Record the (first) exhausted limit where it happened and abort the whole expansion."""
+        if not self.budget.reported:
+            self.budget.reported = True
+            s = start + max(0, exc.start)
+            self.error(s, max(end, s + 1), exc.message[:1].upper() + exc.message[1:] + ".", kind="PomlLimitError",
+                       hint="render less (fewer loop items, smaller values) or pass larger limits "
+                            "(the table in docs/limits.md)")
+        raise _BudgetSpent
 
     # ----------------------------------------------------------------- entry
     def expand_document(self, root: Optional[XmlElement], context: dict) -> ExpansionResult:
@@ -236,7 +291,10 @@ class Expander:
         context = deep_merge(dict(context), extra_context or {})
         if stylesheet is not None:
             self.result.stylesheet = stylesheet
-        self.result.nodes.extend(self.expand_element(root, context, {}))
+        try:
+            self.result.nodes.extend(self.expand_element(root, context, {}))
+        except _BudgetSpent:  # already reported, with its location
+            pass
         return self.result
 
     def _read_json_child(self, root: XmlElement, name: str) -> Any:
@@ -309,6 +367,10 @@ class Expander:
         return nodes
 
     def _expand_element(self, element: XmlElement, global_ctx: dict, local_ctx: dict) -> list[Node]:
+        budget = self.budget
+        budget.left -= ELEMENT_COST  # inline: this runs for every element
+        if budget.left < 0:
+            self.spend(0, element.start, element.end)
         self._count[0] += 1
         if self._count[0] > MAX_EXPANDED_NODES:
             if self._count[0] == MAX_EXPANDED_NODES + 1:
@@ -374,7 +436,7 @@ class Expander:
                         scope = {**global_ctx, **current_local}
                         lets_seen = self._lets
                     for v in self.text_values(child.text, scope, child.start):
-                        text = _child_text(v)
+                        text = self.child_text(v, child.start, child.end)
                         if text is not None:
                             children.append(text)
                 else:
@@ -409,6 +471,8 @@ class Expander:
                        kind="PomlSandboxError")
             return None
         n = len(items)
+        if not self.spend(n * LOOP_COST, attr.value_start, attr.value_end):
+            return None
         return [
             {"loop": {"index": i, "length": n, "first": i == 0, "last": i == n - 1}, item_name: item}
             for i, item in enumerate(items)
@@ -535,7 +599,7 @@ class Expander:
         if parser == "json":
             values = self.text_values(text, scope, where.start)
             joined = values[0] if len(values) == 1 and isinstance(values[0], str) else "".join(
-                v if isinstance(v, str) else js_json_stringify(v) for v in values)
+                v if isinstance(v, str) else (self.child_text(v, where.start, where.end) or "") for v in values)
             try:
                 schema = json.loads(joined)
             except ValueError as exc:
@@ -608,6 +672,8 @@ class Expander:
                        f"<include> is nested more than {MAX_INCLUDE_DEPTH} levels deep (a cycle?).",
                        kind="PomlLimitError")
             return []
+        if not self.spend(INCLUDE_COST, element.start, element.end):
+            return []
         from .._files import default_access
 
         files = self.files or default_access(self.source.path)
@@ -622,7 +688,7 @@ class Expander:
         doc = parse_markup(text)
         child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
                          lenient=self.lenient,
-                         result=self.result, disabled=self.disabled, counter=self._count)
+                         result=self.result, disabled=self.disabled, counter=self._count, budget=self.budget)
         for issue in doc.issues:
             child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
         root = doc.root
@@ -633,7 +699,7 @@ class Expander:
         for node in contents:
             if isinstance(node, XmlText):
                 for v in child.text_values(node.text, scope, node.start):
-                    text_v = _child_text(v)
+                    text_v = child.child_text(v, node.start, node.end)
                     if text_v is not None:
                         out.append(text_v)
             else:
@@ -644,6 +710,17 @@ class Expander:
 _DYNAMIC_TAGS = frozenset({
     "let", "include", "meta", "runtime", "context", "stylesheet", *_SCHEMA_TAGS, *_TOOL_TAGS,
 })
+
+
+class _BudgetSpent(Exception):
+    """The render's budget ran out (already reported): unwinds the expansion."""
+
+
+def _error_kind(exc: ExpressionError) -> str:
+    """The PomlError subclass an expression failure is reported as."""
+    if isinstance(exc, ExpressionLimitError):
+        return "PomlLimitError"
+    return "PomlSandboxError" if isinstance(exc, ExpressionSandboxError) else "PomlTemplateError"
 
 
 def _is_static(element: XmlElement) -> bool:

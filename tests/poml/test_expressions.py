@@ -716,10 +716,18 @@ def test_random_punctuation_only_raises_expression_errors(src: str) -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import poml.template.expressions as mod
+    import importlib
+    import pkgutil
 
-    result = doctest.testmod(mod)
-    assert result.attempted >= 5 and result.failed == 0
+    import poml.template.js as pkg
+
+    attempted = 0
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name))
+        assert result.failed == 0, info.name
+        attempted += result.attempted
+    attempted += doctest.testmod(pkg).attempted
+    assert attempted >= 10
 
 
 def test_cached_simple_expressions_are_fast() -> None:
@@ -747,7 +755,7 @@ def test_array_iterator_methods_give_arrays(source, expected):
     lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=4), kids, max_size=4)),
     max_leaves=20))
 def test_json_stringify_fast_path_matches_the_exact_walker(value):
-    from poml.template.expressions import _stringify_top
+    from poml.template.js._builtins.json import _stringify_top
 
     exact = _stringify_top(value, None)
     assert js_json_stringify(value) == ("undefined" if exact is UNDEFINED else exact)

@@ -1,0 +1,119 @@
+"""Reading properties and calling methods, behind the sandbox's deny-lists.
+
+No Python attribute lookup happens here: each value type has an explicit table of
+what can be read or called on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from ._builtins.array import _ARR_METHODS
+from ._builtins.number import _BOOL_METHODS, _NUM_METHODS
+from ._builtins.regexp import MATCH_PROPS, REGEXP_METHODS, match_property, regexp_property
+from ._builtins.string import _STR_METHODS
+from ._regex import JSRegExp, MatchArray
+from ._calls import _call, _charged
+from ._errors import ExpressionError, ExpressionSandboxError
+from ._values import UNDEFINED, _array_index, _Bound, _Builtin, _is_num, js_to_string
+
+
+# --------------------------------------------------------------------------- property access
+
+_FORBIDDEN_NAMES = frozenset({
+    "constructor", "prototype", "__proto__", "globalThis", "window", "process", "require",
+    "import", "eval", "Function", "this", "new", "global", "arguments", "module", "exports",
+    "Reflect", "Proxy", "Symbol", "setTimeout", "setInterval", "fetch", "XMLHttpRequest",
+    "WebAssembly", "Deno", "Bun",
+})
+_FORBIDDEN_PROPS = frozenset({"constructor", "prototype", "__proto__", "caller", "callee"})
+
+
+def _check_prop(name: str, start: int = -1, end: int = -1) -> None:
+    if name[:1] == "_" or name in _FORBIDDEN_PROPS:
+        raise ExpressionSandboxError(f"access to property '{name}' is not allowed", start, end)
+
+
+def _check_name(name: str, start: int = -1, end: int = -1) -> None:
+    if name[:1] == "_" or name in _FORBIDDEN_NAMES:
+        raise ExpressionSandboxError(f"access to '{name}' is not allowed", start, end)
+
+
+
+
+def _read_error(obj: Any, key: Any) -> ExpressionError:
+    what = "null" if obj is None else "undefined"
+    return ExpressionError(f"Cannot read properties of {what} (reading '{js_to_string(key)}')")
+
+
+def _get_named(o: Any, name: str) -> Any:
+    """``o.name`` for a string key (already sandbox-checked)."""
+    if type(o) is dict:
+        return o.get(name, UNDEFINED)
+    if o is None or o is UNDEFINED:
+        raise _read_error(o, name)
+    if isinstance(o, str):
+        if name == "length":
+            return len(o)
+        i = _array_index(name)
+        if i is not None:
+            return o[i] if i < len(o) else UNDEFINED
+        m = _STR_METHODS.get(name)
+        return _Bound(name, m, o) if m else UNDEFINED
+    if isinstance(o, (list, tuple)):
+        if name == "length":
+            return len(o)
+        if type(o) is MatchArray and name in MATCH_PROPS:
+            return match_property(o, name)
+        i = _array_index(name)
+        if i is not None:
+            return o[i] if i < len(o) else UNDEFINED
+        m = _ARR_METHODS.get(name)
+        return _Bound(name, m, o) if m else UNDEFINED
+    if isinstance(o, Mapping):
+        try:
+            return o[name]
+        except KeyError:
+            return UNDEFINED
+    if type(o) is _Builtin:
+        return o.props.get(name, UNDEFINED)
+    if type(o) is JSRegExp:
+        m = REGEXP_METHODS.get(name)
+        if m is not None:
+            return _Bound(name, m, o)
+        v = regexp_property(o, name)
+        return UNDEFINED if v is None else v
+    if _is_num(o) or isinstance(o, bool):
+        m = _NUM_METHODS.get(name) if not isinstance(o, bool) else _BOOL_METHODS.get(name)
+        return _Bound(name, m, o) if m else UNDEFINED
+    return UNDEFINED  # opaque values and functions: no properties
+
+
+def _get_index(o: Any, key: Any) -> Any:
+    """``o[key]``."""
+    tk = type(key)
+    if tk is int and (type(o) is list or type(o) is tuple or type(o) is str):
+        return o[key] if 0 <= key < len(o) else UNDEFINED
+    if tk is float and key.is_integer() and (type(o) is list or type(o) is tuple or type(o) is str):
+        i = int(key)
+        return o[i] if 0 <= i < len(o) else UNDEFINED
+    if o is None or o is UNDEFINED:
+        raise _read_error(o, key)
+    k = key if tk is str else js_to_string(key)
+    _check_prop(k)
+    if isinstance(o, Mapping) and k not in o and tk is int and key in o:
+        return o[key]  # Python dicts keyed by ints
+    return _get_named(o, k)
+
+
+def _call_method(o: Any, name: str, args: list, text: str) -> Any:
+    t = type(o)
+    if t is str:
+        m = _STR_METHODS.get(name)
+        if m is not None:
+            return _charged(m(o, args))
+    elif t is list or t is tuple:
+        m = _ARR_METHODS.get(name)
+        if m is not None:
+            return _charged(m(o, args))
+    return _call(_get_named(o, name), args, text)

@@ -1,0 +1,1 @@
+"""Built-in methods and global names, one module per JavaScript type."""
