@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Literal, Optional, Union
 from ._environment import Environment, default_environment
 from ._errors import (
     Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
+    PomlTemplateError,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
@@ -169,6 +170,11 @@ def render_text_with(
         raise PomlLimitError(f"{path or '<string>'}:1:1: error: rendering ran out of memory.\n"
                              "hint: load less data, or lower the limits") from None
     except Exception as exc:  # a safety net: a stage met a value it does not expect
+        from .template.js import ExpressionError, ExpressionLimitError
+
+        if isinstance(exc, ExpressionError):  # run outside expansion (a RegExp attribute, a filter)
+            cls = PomlLimitError if isinstance(exc, ExpressionLimitError) else PomlTemplateError
+            raise cls(f"{path or '<string>'}:1:1: error: {exc}") from None
         raise PomlError(f"{path or '<string>'}:1:1: error: could not render the prompt "
                         f"({type(exc).__name__}: {str(exc)[:200]}).\n"
                         "hint: check the attribute values and the context; if they look right, "

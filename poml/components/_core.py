@@ -29,6 +29,7 @@ from .._errors import DiagnosticSink
 from .._files import _stamp as _restamp_one, recording as _recording, stamps_hold as _stamps_hold
 from .._tree import Call
 from ..template import expressions as _x
+from ..template.js import ExpressionSyntaxError
 from ..ir import Element
 from .. import styles as _styles
 from ._registry import Component
@@ -198,21 +199,20 @@ def parse_float(v: Any) -> float:
 
 
 class JsRegExp:
-    """A regular expression written ``/pattern/flags`` or as a bare pattern."""
+    """A regular expression written ``/pattern/flags`` or as a bare pattern (a RegExp attribute).
+
+    It runs on the template layer's safe engine: JavaScript syntax, and matching under the
+    render's regex-time budget, so a pattern from markup can never backtrack for long.
+    """
 
     __slots__ = ("pattern", "flags", "regex", "source_text")
 
     def __init__(self, pattern: str, flags: str = ""):
+        from ..template.js import safe_regex
+
         self.pattern = pattern
         self.flags = flags
-        f = 0
-        if "i" in flags:
-            f |= re.IGNORECASE
-        if "m" in flags:
-            f |= re.MULTILINE
-        if "s" in flags:
-            f |= re.DOTALL
-        self.regex = re.compile(pattern, f)
+        self.regex = safe_regex(pattern, flags)
         self.source_text = f"/{pattern}/{flags}"
 
     def search(self, text: str):
@@ -289,7 +289,7 @@ def _to_regexp(value: str) -> Any:
                     return JsRegExp(pattern)
             return value
         return JsRegExp(value)
-    except re.error as e:
+    except ExpressionSyntaxError as e:
         raise ReadError(f"Invalid regular expression: {value}: {e}")
 
 

@@ -44,9 +44,12 @@ def _compile(filter_: Any) -> Any:
     if filter_ is None or filter_ == "":
         return None
     if isinstance(filter_, str):
+        # Markup's pattern, JavaScript syntax, matched under the render's regex-time budget.
+        from ..template.js import ExpressionSyntaxError, safe_regex
+
         try:
-            return re.compile(filter_)
-        except re.error as exc:
+            return safe_regex(filter_)
+        except ExpressionSyntaxError as exc:
             raise PomlError(f'Invalid filter regular expression "{filter_}": {exc}') from None
     return filter_
 
