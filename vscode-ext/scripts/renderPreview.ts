@@ -1,5 +1,6 @@
 // Writes the preview page for a sample (or a JSON file with a poml/preview response) to a
-// standalone HTML file, for screenshots: node out/scripts/renderPreview.js [response.json] out.html
+// standalone HTML file, for screenshots:
+//   node out/scripts/renderPreview.js [response.json] out.html [title]
 import * as fs from 'fs';
 import { renderPreviewHtml } from '../src/preview/html';
 import type { PreviewResponse } from '../src/protocol';
@@ -32,10 +33,10 @@ export const SAMPLE: PreviewResponse = {
 };
 
 function main(argv: string[]): void {
-  const [first, second] = argv;
+  const [first, second, title] = argv;
   const out = second ?? first ?? 'preview.html';
   const response: PreviewResponse = second ? JSON.parse(fs.readFileSync(first, 'utf8')) : SAMPLE;
-  fs.writeFileSync(out, renderPreviewHtml(response, { title: 'teacher.poml' }));
+  fs.writeFileSync(out, renderPreviewHtml(response, { title: title ?? 'teacher.poml' }));
   process.stdout.write(`${out}\n`);
 }
 
