@@ -39,6 +39,7 @@ export class PomlExtension implements vscode.Disposable {
   private interpreter: ResolvedInterpreter | undefined;
   private readonly runner = new PromptRunner();
   private readonly previews: PreviewManager;
+  private restarting: Promise<boolean> = Promise.resolve(false);
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.previews = new PreviewManager(
@@ -83,7 +84,17 @@ export class PomlExtension implements vscode.Disposable {
     return fn(target);
   }
 
-  async restart(): Promise<boolean> {
+  /** Restarts one at a time, so overlapping triggers never leave two servers running. */
+  restart(): Promise<boolean> {
+    const next = this.restarting.then(
+      () => this.startServer(),
+      () => this.startServer(),
+    );
+    this.restarting = next;
+    return next;
+  }
+
+  private async startServer(): Promise<boolean> {
     await this.stopClient();
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     this.interpreter = await resolveInterpreter(this.config(folder).get<string[]>('python.interpreter'), () =>
@@ -226,6 +237,17 @@ export function expressionRangeAt(document: vscode.TextDocument, position: vscod
   return undefined;
 }
 
+/** Restart when the user picks another interpreter in the Python extension (if installed). */
+async function watchPythonExtension(context: vscode.ExtensionContext, restart: () => void): Promise<void> {
+  try {
+    const { PythonExtension } = require('@vscode/python-extension') as PythonApi;
+    const api = await PythonExtension.api();
+    context.subscriptions.push(api.environments.onDidChangeActiveEnvironmentPath(restart));
+  } catch {
+    // No Python extension: the setting or python3 is used.
+  }
+}
+
 let extension: PomlExtension | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PomlExtension> {
@@ -238,6 +260,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PomlEx
       }
     }),
   );
+  void watchPythonExtension(context, () => void extension?.restart());
   await extension.restart();
   return extension;
 }

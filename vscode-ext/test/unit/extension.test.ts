@@ -58,18 +58,31 @@ test('without the package: no client, an error with the install command, copyabl
 
 test('the Python extension supplies the interpreter when the setting is empty', async () => {
   recorded.config['poml.python.interpreter'] = [];
+  // An executable "python" the Python extension could report: a wrapper around the fake.
+  const venvPython = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poml-venv-')), 'python');
+  fs.writeFileSync(venvPython, `#!/bin/sh\nexec "${fakePython[0]}" "${fakePython[1]}" "$@"\n`, { mode: 0o755 });
+  const changed: (() => void)[] = [];
   recorded.pythonExtension = {
     isActive: true,
     exports: {
       environments: {
+        onDidChangeActiveEnvironmentPath: (l: () => void) => (changed.push(l), { dispose() {} }),
         getActiveEnvironmentPath: () => ({ id: 'x', path: fakePython[0] }),
-        resolveEnvironment: async () => ({ executable: { uri: Uri.file(process.execPath) } }),
+        resolveEnvironment: async () => ({ executable: { uri: Uri.file(venvPython) } }),
       },
     },
     activate: async () => undefined,
   };
   await activate(makeContext() as any);
-  assert.match(recorded.output.get('POML') ?? '', new RegExp(`Python \\(python-extension\\): ${process.execPath}`));
+  assert.ok((recorded.output.get('POML') ?? '').includes(`Python (python-extension): ${venvPython}`));
+  assert.equal(recorded.clients.length, 1);
+  assert.equal(recorded.clients[0].server.run.command, venvPython);
+  assert.equal(changed.length, 1, 'listens for interpreter changes');
+  changed[0]();
+  changed[0](); // two quick changes: restarts run one after the other
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(recorded.clients.length, 3, 'a new interpreter restarts the server');
+  assert.deepEqual(recorded.clients.map((c) => c.stopped), [true, true, false], 'only the last server runs');
 });
 
 test('preview: a webview beside the editor with the messages, updated after an edit', async () => {
