@@ -39,6 +39,12 @@ export class PreviewPanel implements vscode.Disposable {
           this.schedule();
         }
       }),
+      // A hidden webview is reloaded from its initial HTML when shown again: re-render then.
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) {
+          void this.refresh();
+        }
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }

@@ -114,6 +114,17 @@ test('preview: a webview beside the editor with the messages, updated after an e
   await recorded.commands.get(COMMANDS.preview)!(uri); // same document: the same panel
   assert.equal(recorded.panels.length, 1);
   assert.match(panel.posted[2].body, /Preview failed: server crashed/);
+  client.replies['poml/preview'] = () => ({ messages: [], totalTokens: 0, sections: [], error: null });
+  panel.show(); // shown again after being hidden: rendered again
+  await new Promise((r) => setTimeout(r, 20));
+  assert.match(panel.posted[3].body, /renders no messages/);
+  panel.dispose(); // closed: edits no longer ask the server
+  const before = client.requests.length;
+  recorded.docChange.fire({ document: { uri } });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(client.requests.length, before);
+  await recorded.commands.get(COMMANDS.preview)!(uri); // and the next preview opens a new panel
+  assert.equal(recorded.panels.length, 2);
   void ext;
 });
 

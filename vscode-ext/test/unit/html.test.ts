@@ -50,3 +50,32 @@ test('the standalone page has no script; the webview page only its nonce script'
   assert.match(live, /<script nonce="abc123">/);
   assert.ok(live.includes(renderPreviewBody(sample, 'a.poml')));
 });
+
+// Seeded random strings over the characters that matter for HTML (no property-testing package
+// needed): whatever the text, the page shows it verbatim and adds no markup of its own.
+function randomText(next: () => number): string {
+  const alphabet = ['<', '>', '&', '"', "'", '/', '=', ' ', '\n', 'a', 'Z', '#lt;', '&amp;', 'ü', '🎉', '<script>', '{{ x }}'];
+  let out = '';
+  for (let i = Math.floor(next() * 12); i > 0; i--) out += alphabet[Math.floor(next() * alphabet.length)];
+  return out;
+}
+
+function unescapeHtml(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+}
+
+test('any speaker or content text round-trips through the page unchanged', () => {
+  let seed = 12345;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 300; i++) {
+    const speaker = randomText(next);
+    const content = randomText(next);
+    const html = renderPreviewBody({ messages: [{ speaker, content, tokens: i }], totalTokens: i, sections: [], error: null });
+    const shownSpeaker = /<span class="speaker">([^<]*)<\/span>/.exec(html);
+    const shownContent = /<div class="text">([^<]*)<\/div>/.exec(html);
+    assert.ok(shownSpeaker && shownContent, html);
+    assert.equal(unescapeHtml(shownSpeaker[1]), speaker);
+    assert.equal(unescapeHtml(shownContent[1]), content);
+    assert.equal((html.match(/<section/g) ?? []).length, 1);
+  }
+});

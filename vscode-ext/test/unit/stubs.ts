@@ -49,7 +49,7 @@ export interface Recorded {
   commands: Map<string, (...args: any[]) => any>;
   messages: { level: string; text: string; items: string[] }[];
   output: Map<string, string>;
-  panels: { title: string; html: string; posted: any[]; dispose: () => void }[];
+  panels: { title: string; html: string; posted: any[]; dispose: () => void; show: () => void }[];
   config: Record<string, unknown>;
   inputBoxAnswer: string | undefined;
   warningAnswer: string | undefined;
@@ -128,7 +128,14 @@ const vscodeStub = {
     },
     createWebviewPanel(_type: string, title: string) {
       const dispose = new Emitter();
-      const record = { title, html: '', posted: [] as any[], dispose: () => dispose.fire(undefined) };
+      const viewState = new Emitter();
+      const record = {
+        title,
+        html: '',
+        posted: [] as any[],
+        dispose: () => dispose.fire(undefined),
+        show: () => viewState.fire({ webviewPanel: { visible: true } }),
+      };
       recorded.panels.push(record);
       return {
         webview: {
@@ -145,6 +152,7 @@ const vscodeStub = {
           },
         },
         reveal() {},
+        onDidChangeViewState: viewState.event,
         onDidDispose: dispose.event,
       };
     },
