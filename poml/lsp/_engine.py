@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .._api import render_text
+from .._api import _parse_cached, render_text  # the same parse cache the render uses: one parse per edit
 from .._errors import Diagnostic, PomlError
 from ..components import lookup, suggest
-from ..syntax import ParsedDocument, parse_markup
+from ..syntax import ParsedDocument
 from ..template.expressions import ExpressionError, compile_expression
 from ._syntax import DIRECTIVE_TAGS, TEMPLATE_ATTRS, Outline, outline
 
@@ -96,7 +96,7 @@ class WorkspaceEngine:
         hit = self._cache.get(uri)
         if hit is not None and hit.text == text:
             return hit
-        parsed = parse_markup(text)
+        parsed = _parse_cached(text)
         paired = {k: p for k in PAIRED if path and (p := _read_paired(path, k)) is not None}
         analysis = Analysis(text, path, parsed, outline(parsed.root, text), paired)
         analysis.diagnostics = self._diagnose(analysis)
