@@ -12,6 +12,7 @@ from pygls.uris import to_fs_path
 from . import _features as features
 from ._convert import to_lsp
 from ._engine import Analysis, WorkspaceEngine
+from ._format import format_edits
 from ._positions import LineIndex
 
 PREVIEW = "poml/preview"
@@ -176,6 +177,13 @@ def semantic_tokens(ls: PomlLanguageServer, params: types.SemanticTokensParams) 
 def code_lens(ls: PomlLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     a, index = ls.analysis(params.text_document.uri)
     return features.code_lenses(a, index, params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: PomlLanguageServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+    a, index = ls.analysis(params.text_document.uri)
+    return [types.TextEdit(range=index.range(s, e), new_text=new)
+            for s, e, new in format_edits(a.text, a.outline.elements)]
 
 
 @server.command(features.EVALUATE)

@@ -253,3 +253,43 @@ async def test_preview_request(client, tmp_path):
     assert result["sections"][0]["title"].startswith("Ask") and result["sections"][0]["tokens"] > 0
     bad = await preview(client, uri, None, False)
     assert "q is not defined" in bad["error"]
+
+
+def apply_edits(text: str, edits) -> str:
+    from poml.lsp._positions import LineIndex
+
+    index = LineIndex(text)
+    spans = sorted(((index.offset(e.range.start), index.offset(e.range.end), e.new_text) for e in edits), reverse=True)
+    for s, e, new in spans:
+        text = text[:s] + new + text[e:]
+    return text
+
+
+async def test_formatting_is_idempotent_and_keeps_every_example_rendering(client, tmp_path):
+    from poml._api import render_text
+
+    examples = sorted(Path("/work/shared/poml-examples/examples").glob("*.poml"))
+    if not examples:
+        pytest.skip("the reference examples are not on this machine")
+    messy = tmp_path / "messy.poml"
+    messy.write_text('<poml>\n<p   speaker = "ai"  >a  b</p><img src="x.png"/>\n<let name="a"\n   value="1"   />\n</poml>')
+    changed, results = 0, {}
+    for path in [messy, *examples]:
+        text = path.read_text(encoding="utf-8")
+        opts = types.FormattingOptions(tab_size=2, insert_spaces=True)
+        uri = open_doc(client, path, text)
+        edits = await client.text_document_formatting_async(types.DocumentFormattingParams(text_document=doc_id(uri), options=opts))
+        formatted = apply_edits(text, edits or [])
+        changed += formatted != text
+        results[path] = formatted
+        before = render_text(text, path=str(path), strict=False)
+        after = render_text(formatted, path=str(path), strict=False)
+        assert after.messages == before.messages, path.name
+        assert [d.message for d in after.diagnostics] == [d.message for d in before.diagnostics], path.name
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=formatted)]))
+        again = await client.text_document_formatting_async(types.DocumentFormattingParams(text_document=doc_id(uri), options=opts))
+        assert not again, f"formatting {path.name} twice changed it again"
+    assert changed >= 2
+    assert results[messy] == '<poml>\n<p speaker="ai">a  b</p><img src="x.png" />\n<let name="a"\n   value="1" />\n</poml>'
