@@ -293,3 +293,42 @@ async def test_formatting_is_idempotent_and_keeps_every_example_rendering(client
         assert not again, f"formatting {path.name} twice changed it again"
     assert changed >= 2
     assert results[messy] == '<poml>\n<p speaker="ai">a  b</p><img src="x.png" />\n<let name="a"\n   value="1" />\n</poml>'
+
+
+DATA = Path(__file__).parent / "data"
+
+
+async def test_own_non_ascii_file_positions_and_preview(client):
+    path = DATA / "unicode.poml"
+    text = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    [d] = await pull(client, uri)  # the paired context defines {{ niveau }}; only the misspelt attribute is left
+    line = text.splitlines()[4]
+    assert d.range.start == pos(4, line.index("synatx")) and "syntax" in d.message
+    # hover on <task> one line below emoji and CJK text
+    hov = await client.text_document_hover_async(types.HoverParams(text_document=doc_id(uri), position=pos(3, 3)))
+    assert "Task" in hov.contents.value
+    # go to the <let> from its use after «, whose column counts the emoji of line 2 not at all
+    use_line = text.splitlines()[3]
+    loc = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc_id(uri), position=pos(3, use_line.index("sujet") + 1)))
+    assert loc.range.start == pos(2, text.splitlines()[2].index("sujet"))
+    result = await preview(client, uri, None, True)
+    assert "débutant 🚀" in result["messages"][0]["content"] and "café ☕" in result["messages"][0]["content"]
+
+
+async def test_semantic_tokens_columns_after_emoji_on_own_file(client):
+    path = DATA / "unicode.poml"
+    uri = open_doc(client, path)
+    tokens = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=doc_id(uri)))
+    data = list(tokens.data)
+    line3 = path.read_text(encoding="utf-8").splitlines()[3]
+    # absolute UTF-16 column of each token on line 3 must hit a "{{", a name or a "}}"
+    line, col, found = 0, 0, []
+    for i in range(0, len(data), 5):
+        line = line + data[i]
+        col = data[i + 1] if data[i] else col + data[i + 1]
+        if line == 3:
+            units = line3.encode("utf-16-le")
+            found.append(units[2 * col:2 * (col + data[i + 2])].decode("utf-16-le"))
+    assert found == ["{{", "sujet", "}}", "{{", "niveau", "}}"]
