@@ -273,7 +273,8 @@ def preview(engine, analysis: Analysis, context: Optional[dict], chat: bool) -> 
         heads = list(_HEADING.finditer(text))
         for j, h in enumerate(heads):
             body = text[h.start(): heads[j + 1].start() if j + 1 < len(heads) else len(text)]
-            sections.append({"message": i, "title": h.group(2).strip(), "level": len(h.group(1)),
+            title = h.group(2).strip()
+            sections.append({"name": title, "message": i, "title": title, "level": len(h.group(1)),
                              "tokens": count_tokens(body)})
     return {"messages": messages, "totalTokens": sum(m["tokens"] for m in messages), "sections": sections,
             "error": "\n".join(d.format() for d in errors) or None}

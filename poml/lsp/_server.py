@@ -187,9 +187,22 @@ def formatting(ls: PomlLanguageServer, params: types.DocumentFormattingParams) -
 
 
 @server.command(features.EVALUATE)
-def evaluate(ls: PomlLanguageServer, uri: str, expression: str, offset: int = 10**9) -> dict:
-    a, _ = ls.analysis(uri)
-    result = ls.engine.evaluate(a, expression, int(offset))
+def evaluate(ls: PomlLanguageServer, *args: Any) -> dict:
+    """Arguments: ``uri, expression, offset`` (the code lenses) or one ``{uri, expression, range}`` (the editor)."""
+    args = tuple(_plain(x) for x in args)
+    if len(args) == 1 and isinstance(args[0], dict):
+        spec = args[0]
+        uri, expression = spec.get("uri"), spec.get("expression")
+        start = (spec.get("range") or {}).get("start")
+        a, index = ls.analysis(uri)
+        offset = index.offset(types.Position(line=start["line"], character=start["character"])) if start else 10**9
+    elif len(args) >= 2:
+        uri, expression = args[0], args[1]
+        offset = int(args[2]) if len(args) > 2 else 10**9
+        a, _ = ls.analysis(uri)
+    else:
+        raise ValueError(f"{features.EVALUATE} expects (uri, expression[, offset]) or {{uri, expression, range}}")
+    result = ls.engine.evaluate(a, str(expression), offset)
     shown = result["error"] if result["error"] else repr(result["value"])
     ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=f"{expression} = {shown}"))
     return result

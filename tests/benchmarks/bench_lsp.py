@@ -77,6 +77,23 @@ async def timed(rounds: int, fn) -> list[float]:
     return times
 
 
+def engine_only(text: str, rounds: int) -> list[float]:
+    """The same edit-then-diagnose work without the JSON-RPC round trip, to show the transport's share."""
+    from poml.lsp._convert import to_lsp
+    from poml.lsp._engine import WorkspaceEngine
+    from poml.lsp._positions import LineIndex
+
+    engine, times = WorkspaceEngine(), []
+    for i in range(rounds + 1):
+        edited = text.replace("\n", "\n ", 1) + " " * i
+        t = time.perf_counter()
+        engine.invalidate("u")
+        a = engine.analyze("u", edited, "/nonexistent/big.poml")
+        to_lsp(a, LineIndex(a.text))
+        times.append((time.perf_counter() - t) * 1000)
+    return times[1:]
+
+
 async def main(rounds: int) -> None:
     client = LanguageClient("bench", "1")
     client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)(lambda params: None)
@@ -129,6 +146,9 @@ async def main(rounds: int) -> None:
     client.exit(None)
     await client.stop()
     print(cpu_line())
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures scale with it on a shared machine)")
+    print(f"in-process engine only (WorkspaceEngine.analyze after an edit, 500 lines): "
+          f"{statistics.median(engine_only(text, rounds)):.2f} ms median")
     print(f"Python {platform.python_version()}, {rounds} rounds each, stdio session to python -m poml.lsp")
     print(f"{'measure':38} {'median ms':>10} {'p90 ms':>8} {'target':>8}  within")
     for name, ts in results.items():

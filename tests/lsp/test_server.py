@@ -240,6 +240,13 @@ async def test_code_lens_and_evaluate(client, tmp_path):
     result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
         command=cond.command, arguments=cond.arguments))
     assert result["value"] is True and result["error"] is None
+    # the editor's own Evaluate command sends one object with the selection's range
+    spec = {"uri": uri, "expression": "i * k", "range": {"start": {"line": 2, "character": 40}, "end": {"line": 2, "character": 45}}}
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(command=cmd.command, arguments=[spec]))
+    assert "i is not defined" in result["error"]  # the loop variable exists only while rendering
+    spec["expression"] = "k * 10"
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(command=cmd.command, arguments=[spec]))
+    assert result["value"] == 30
 
 
 async def test_preview_request(client, tmp_path):
@@ -250,7 +257,7 @@ async def test_preview_request(client, tmp_path):
     assert [m["speaker"] for m in msgs] == ["system", "human"]
     assert "Why? 😀" in msgs[1]["content"] and all(m["tokens"] > 0 for m in msgs)
     assert result["totalTokens"] == sum(m["tokens"] for m in msgs) and result["error"] is None
-    assert result["sections"][0]["title"].startswith("Ask") and result["sections"][0]["tokens"] > 0
+    assert result["sections"][0]["name"].startswith("Ask") and result["sections"][0]["tokens"] > 0
     bad = await preview(client, uri, None, False)
     assert "q is not defined" in bad["error"]
 
