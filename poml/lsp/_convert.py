@@ -9,7 +9,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from .._errors import Diagnostic
-from ._engine import Analysis
+from ._engine import Analysis, paired_path
 from ._positions import LineIndex
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
@@ -62,15 +62,19 @@ def to_lsp(analysis: Analysis, index: LineIndex, related: bool = True) -> list[t
     return out
 
 
-def _message(d: Diagnostic) -> str:
-    return f"{d.message}\nhint: {d.hint}" if d.hint else d.message
+def _message(d: Diagnostic, missing_context: Optional[str] = None) -> str:
+    hint = d.hint
+    if missing_context and d.message.endswith(" is not defined"):
+        hint = f"no {os.path.basename(missing_context)} next to this prompt: create it with the variables the prompt uses"
+    return f"{d.message}\nhint: {hint}" if hint else d.message
 
 
 def _one(analysis: Analysis, index: LineIndex, d: Diagnostic, related: bool) -> types.Diagnostic:
     severity = _SEVERITY.get(d.severity, types.DiagnosticSeverity.Error)
     if d.path is None or analysis.path is None or _same(d.path, analysis.path):
+        missing = None if "context" in analysis.paired or not analysis.path else paired_path(analysis.path, "context")
         return types.Diagnostic(range=index.range(d.start, d.end), severity=severity, source="poml",
-                                message=_message(d), code=d.kind)
+                                message=_message(d, missing), code=d.kind)
     # A problem inside an included file: show it on the <include> and point there.
     start, end = _include_span(analysis, d.path)
     info = None

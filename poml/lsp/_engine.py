@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from .._api import _parse_cached, render_text  # the same parse cache the render uses: one parse per edit
 from .._errors import Diagnostic, PomlError
-from ..components import lookup, suggest
+from ..components import lookup
 from ..syntax import ParsedDocument
 from ..template.expressions import ExpressionError, compile_expression
 from ._syntax import DIRECTIVE_TAGS, TEMPLATE_ATTRS, Outline, outline
@@ -181,4 +181,4 @@ def _near(a: str, b: str) -> bool:
     return _levenshtein(a, b) <= 2
 
 
-__all__ = ["WorkspaceEngine", "Analysis", "PairedFile", "paired_path", "lookup", "suggest"]
+__all__ = ["WorkspaceEngine", "Analysis", "PairedFile", "paired_path"]

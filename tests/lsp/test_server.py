@@ -108,6 +108,7 @@ async def test_template_error_position_in_utf16_after_emoji(client, tmp_path):
     # the emoji is one code point but two UTF-16 units
     assert d.range.start == pos(1, code_points + 1)
     assert "missing is not defined" in d.message
+    assert "no a.context.json next to this prompt" in d.message  # a missing paired context is named
 
 
 async def test_paired_context_used_and_invalid_reported(client, tmp_path):
