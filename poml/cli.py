@@ -127,6 +127,7 @@ def components() -> None:
 
 
 def _register_extras() -> None:
+    __import__("poml.lsp.cli").lsp.cli.register(app)
     try:
         from compressor.cli import register
     except ImportError:

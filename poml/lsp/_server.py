@@ -1,0 +1,231 @@
+"""The pygls wiring: document sync, debounced push diagnostics, pull diagnostics, features, commands."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from . import _features as features
+from ._convert import to_lsp
+from ._engine import Analysis, WorkspaceEngine
+from ._format import format_edits
+from ._positions import LineIndex
+
+PREVIEW = "poml/preview"
+DEBOUNCE_S = 0.15
+
+
+class PomlLanguageServer(LanguageServer):
+    """One engine per server (one workspace); per-document debounce tasks."""
+
+    def __init__(self) -> None:
+        from .. import __version__
+
+        super().__init__("poml-lsp", __version__)
+        self.engine = WorkspaceEngine()
+        self.pending: dict[str, asyncio.Task] = {}
+        self.related_info = True
+        self.indexes: dict[str, LineIndex] = {}
+
+    def analysis(self, uri: str) -> tuple[Analysis, LineIndex]:
+        doc = self.workspace.get_text_document(uri)
+        a = self.engine.analyze(uri, doc.source, to_fs_path(uri))
+        index = self.indexes.get(uri)
+        if index is None or index.text is not a.text:
+            index = self.indexes[uri] = LineIndex(a.text)
+        return a, index
+
+    def diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        a, index = self.analysis(uri)
+        return to_lsp(a, index, self.related_info)
+
+    def publish(self, uri: str) -> None:
+        doc = self.workspace.get_text_document(uri)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, version=doc.version, diagnostics=self.diagnostics(uri)))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Re-diagnose after a pause in typing; a newer edit cancels the waiting one."""
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self.pending.pop(uri, None)
+            self.publish(uri)
+
+        self.pending[uri] = asyncio.get_running_loop().create_task(later())
+
+
+server = PomlLanguageServer()
+
+
+def _offset(ls: PomlLanguageServer, uri: str, position: types.Position) -> tuple[Analysis, LineIndex, int]:
+    a, index = ls.analysis(uri)
+    return a, index, index.offset(position)
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: PomlLanguageServer, params: types.InitializeParams) -> None:
+    td = params.capabilities.text_document
+    pd = td.publish_diagnostics if td else None
+    ls.related_info = bool(pd and pd.related_information) or pd is None
+    folders = [to_fs_path(f.uri) for f in (params.workspace_folders or [])]
+    ls.engine.roots = [f for f in folders if f]
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: PomlLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: PomlLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.engine.invalidate(uri)
+    ls.schedule(uri, DEBOUNCE_S)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: PomlLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    # Paired context/stylesheet and included files may have changed on disk.
+    ls.engine.invalidate(params.text_document.uri)
+    ls.schedule(params.text_document.uri, 0)
+    ls.workspace_diagnostic_refresh(None)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: PomlLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    ls.engine.invalidate(uri)
+    ls.indexes.pop(uri, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched(ls: PomlLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    for uri in list(ls.workspace.text_documents):
+        ls.engine.invalidate(uri)
+        ls.schedule(uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                types.DiagnosticOptions(identifier="poml", inter_file_dependencies=True, workspace_diagnostics=False))
+def pull_diagnostics(ls: PomlLanguageServer, params: types.DocumentDiagnosticParams):
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(params.text_document.uri))
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION,
+                types.CompletionOptions(trigger_characters=["<", "/", " ", '"', "{"]))
+def completion(ls: PomlLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+    a, _, off = _offset(ls, params.text_document.uri, params.position)
+    return types.CompletionList(is_incomplete=False, items=features.complete(a, off))
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: PomlLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+    a, index, off = _offset(ls, params.text_document.uri, params.position)
+    return features.hover(a, index, off)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: PomlLanguageServer, params: types.DefinitionParams) -> Optional[types.Location]:
+    a, index, off = _offset(ls, params.text_document.uri, params.position)
+    return features.definition(a, index, params.text_document.uri, off)
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: PomlLanguageServer, params: types.ReferenceParams) -> list[types.Location]:
+    a, index, off = _offset(ls, params.text_document.uri, params.position)
+    return features.references(a, index, params.text_document.uri, off, params.context.include_declaration)
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=False))
+def rename(ls: PomlLanguageServer, params: types.RenameParams) -> Optional[types.WorkspaceEdit]:
+    a, index, off = _offset(ls, params.text_document.uri, params.position)
+    return features.rename(a, index, params.text_document.uri, off, params.new_name)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbols(ls: PomlLanguageServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    a, index = ls.analysis(params.text_document.uri)
+    return features.symbols(a, index)
+
+
+@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+def folding(ls: PomlLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    a, index = ls.analysis(params.text_document.uri)
+    return features.folding(a, index)
+
+
+@server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+                types.SemanticTokensLegend(token_types=features.TOKEN_TYPES, token_modifiers=[]))
+def semantic_tokens(ls: PomlLanguageServer, params: types.SemanticTokensParams) -> types.SemanticTokens:
+    a, index = ls.analysis(params.text_document.uri)
+    return types.SemanticTokens(data=features.semantic_tokens(a, index))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: PomlLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    a, index = ls.analysis(params.text_document.uri)
+    return features.code_lenses(a, index, params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: PomlLanguageServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+    a, index = ls.analysis(params.text_document.uri)
+    return [types.TextEdit(range=index.range(s, e), new_text=new)
+            for s, e, new in format_edits(a.text, a.outline.elements)]
+
+
+@server.command(features.EVALUATE)
+def evaluate(ls: PomlLanguageServer, *args: Any) -> dict:
+    """Arguments: ``uri, expression, offset`` (the code lenses) or one ``{uri, expression, range}`` (the editor)."""
+    args = tuple(_plain(x) for x in args)
+    if len(args) == 1 and isinstance(args[0], dict):
+        spec = args[0]
+        uri, expression = spec.get("uri"), spec.get("expression")
+        start = (spec.get("range") or {}).get("start")
+        a, index = ls.analysis(uri)
+        offset = index.offset(types.Position(line=start["line"], character=start["character"])) if start else 10**9
+    elif len(args) >= 2:
+        uri, expression = args[0], args[1]
+        offset = int(args[2]) if len(args) > 2 else 10**9
+        a, _ = ls.analysis(uri)
+    else:
+        raise ValueError(f"{features.EVALUATE} expects (uri, expression[, offset]) or {{uri, expression, range}}")
+    result = ls.engine.evaluate(a, str(expression), offset)
+    shown = result["error"] if result["error"] else repr(result["value"])
+    ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=f"{expression} = {shown}"))
+    return result
+
+
+def _plain(value: Any) -> Any:
+    """pygls hands custom-request params over as named tuples; the engine wants dicts and lists."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@server.feature(PREVIEW)
+def preview(ls: PomlLanguageServer, params: Any) -> dict:
+    """``{"uri", "context": dict|null, "chat": bool=true}`` -> messages with token counts (docs/editor.md)."""
+    params = _plain(params)
+    if not isinstance(params, dict) or not isinstance(params.get("uri"), str):
+        raise ValueError('poml/preview expects {"uri": str, "context": object|null, "chat": bool}')
+    a, _ = ls.analysis(params["uri"])
+    context = params.get("context")
+    if context is not None and not isinstance(context, dict):
+        raise ValueError("poml/preview: context must be a JSON object or null")
+    chat = params.get("chat", True)
+    return features.preview(ls.engine, a, context, True if chat is None else bool(chat))
