@@ -16,7 +16,7 @@ _USER = {"speaker": "human", "role": "user"}
 _STYLE_KEY = {"speaker": "speaker", "role": "role"}
 
 
-def _style_of(conv: Sequence[Any], where: str) -> str:
+def _style_of(conv: Sequence[Any], where: str, default: str) -> str:
     styles = set()
     for i, m in enumerate(conv):
         if not isinstance(m, dict):
@@ -29,7 +29,7 @@ def _style_of(conv: Sequence[Any], where: str) -> str:
         styles.add(keys[0])
     if len(styles) > 1:
         raise InvalidArgumentError(f"{where}mixes 'speaker' and 'role' messages; use one style")
-    return styles.pop() if styles else "speaker"
+    return styles.pop() if styles else default
 
 
 def content_text(content: Any) -> str:
@@ -91,7 +91,7 @@ def _protect_many(items: list, system_prompt: str, style: str, extract, template
             styles.append(style)
         elif isinstance(item, (list, tuple)):
             where = f"conversation {n}: " if len(items) > 1 else ""
-            styles.append(_style_of(item, where))
+            styles.append(_style_of(item, where, style))
             convs.append(list(item))
         else:
             raise InvalidArgumentError(f"batch item {n} is a {type(item).__name__}; "
@@ -101,11 +101,18 @@ def _protect_many(items: list, system_prompt: str, style: str, extract, template
     intents = iter(extract(texts) if texts else [])
     out = []
     for conv, s, idx in zip(convs, styles, users):
-        found = [x for x in (next(intents) for _ in idx) if x]
-        sentence = template.replace("{intention}", "; ".join(found)) if idx else ""
-        addition = "\n\n".join(x for x in (system_prompt, sentence) if x)
-        out.append(_with_system(conv, s, addition))
+        found = [next(intents) for _ in idx]
+        out.append(_with_system(conv, s, system_addition(system_prompt, found, template)))
     return out
+
+
+def system_addition(system_prompt: str, intents: Sequence[str] | None, template: str) -> str:
+    """What is appended to the system message: ``system_prompt``, then the template sentence
+    with the non-empty ``intents`` joined by ``"; "`` (no sentence when no user turn was scanned)."""
+    sentence = ""
+    if intents:
+        sentence = template.replace("{intention}", "; ".join(x for x in intents if x))
+    return "\n\n".join(x for x in (system_prompt, sentence) if x)
 
 
 def _with_system(conv: list, style: str, addition: str) -> list:

@@ -139,6 +139,9 @@ def register(app: "typer.Typer") -> None:
     """Add the ``compress`` command to a typer app (called by ``poml.cli``)."""
     app.command("compress", help="Shorten prompts with an LLMLingua-2 model (needs the 'compress' extra).")(
         compress_command)
+    from .guard_cli import register as register_guard
+
+    register_guard(app)
 
 
 def main() -> None:  # pragma: no cover - ``python -m compressor.cli``

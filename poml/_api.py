@@ -240,6 +240,7 @@ def poml(
     *,
     roots: Optional[Iterable[Union[str, Path]]] = None,
     allow_network: bool = False,
+    guard: Any = None,
 ) -> Any:
     """Render POML markup (a string, or the path of a ``.poml`` file) and return it in ``format``.
 
@@ -256,7 +257,8 @@ def poml(
     Beyond the reference: ``roots`` lists the folders markup may read files from
     (default: the markup file's folder, or the current directory for strings),
     and ``allow_network`` lets ``<img src="https://...">`` and ``<webpage url>``
-    fetch (off by default).
+    fetch (off by default). ``guard`` (e.g. ``compressor.Guard(...)``) protects the rendered
+    human turns: their intent is added to the system prompt (docs/guard.md).
 
     Raises :class:`PomlError` (a subclass naming file, line and column) for bad
     markup, ``FileNotFoundError`` for a missing markup/context/stylesheet file,
@@ -293,6 +295,10 @@ def poml(
                                roots=roots, allow_network=allow_network)
     except RecursionError:  # a safety net: the parser's depth limit should stop this first
         raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup is nested too deeply to render.") from None
+    if guard is not None:
+        from ._guarding import guard_messages
+
+        rendered.messages = guard_messages(rendered.messages, guard, chat=chat)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=trace)
 
