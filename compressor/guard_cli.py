@@ -18,7 +18,8 @@ from typing import Optional
 
 import typer
 
-from .cli import _fail, _write_text
+from .cli import (DEVICE_OPTION, DTYPE_OPTION, ENGINE_OPTION, GROUP_SIZE_OPTION, INPUT_OPTION,
+                  OUTPUT_OPTION, PROGRESS_OPTION, _fail, _write_text, check_sources)
 
 
 def guard_command(
@@ -29,21 +30,17 @@ def guard_command(
     threshold: float = typer.Option(0.5, "--threshold", help="Keep words with probability >= this."),
     system_prompt: str = typer.Option("", "--system-prompt", "-s", help="System prompt to extend (--json / JSONL)."),
     as_json: bool = typer.Option(False, "--json", help="Print {intent, messages} as JSON."),
-    engine: str = typer.Option("torch", "--engine", help="torch or onnx."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
-    dtype: str = typer.Option("auto", "--dtype", help="auto, float32, bfloat16, float16 (torch); float32, int8 (onnx)."),
-    input: Optional[str] = typer.Option(None, "--input", "-i", help="JSONL input file (or - for stdin)."),
+    engine: str = ENGINE_OPTION,
+    device: str = DEVICE_OPTION,
+    dtype: str = DTYPE_OPTION,
+    input: Optional[str] = INPUT_OPTION,
     field: str = typer.Option("prompt", "--field", help="JSONL field holding the prompt."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-    group_size: int = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL)."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (JSONL)."),
+    output: Optional[str] = OUTPUT_OPTION,
+    group_size: int = GROUP_SIZE_OPTION,
+    progress: bool = PROGRESS_OPTION,
 ) -> None:
     """Extract a prompt's intent with a SecurityLingua model and build the protected messages."""
-    if (file is None) == (input is None):
-        _fail("give a FILE (or -) or --input data.jsonl")
-    for path in (file, input):
-        if path not in (None, "-") and not os.path.isfile(path):
-            _fail(f"no such file: {path}")
+    check_sources(file, input)
     if group_size < 1:
         _fail("--group-size must be at least 1")
     try:
