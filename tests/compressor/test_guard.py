@@ -151,3 +151,17 @@ def test_poml_guard_duck_typed():
 
     out = poml.poml("<poml><human-msg>hi</human-msg></poml>", guard=Upper(), format="openai_chat")
     assert out["messages"] == [{"role": "system", "content": "SCANNED"}, {"role": "user", "content": "hi"}]
+
+
+def test_onnx_engine_gives_the_same_intent(model_dirs):
+    pytest.importorskip("onnxruntime", reason="engine='onnx' needs the 'onnx' extra")
+    pytest.importorskip("onnx", reason="exporting needs the 'onnx' extra")
+    torch_guard = Guard(model=model_dirs["bert"], device="cpu")
+    onnx_guard = Guard(model=model_dirs["bert"], device="cpu", engine="onnx")
+    assert onnx_guard.engine.name == "onnx"
+    for prompt in (JAILBREAK, PROMPTS[2]):
+        a, b = torch_guard.word_probs(prompt), onnx_guard.word_probs(prompt)
+        assert [w for w, _ in a] == [w for w, _ in b]
+        assert max(abs(p - q) for (_, p), (_, q) in zip(a, b)) < 1e-4
+        if all(abs(p - 0.5) > 1e-3 for _, p in a):  # no word on the edge of the threshold
+            assert onnx_guard.extract(prompt) == torch_guard.extract(prompt)
