@@ -146,6 +146,8 @@ def main() -> None:
     args = ap.parse_args()
 
     print(f"cpu: {cpu_features()}")
+    if not lingua_texts():
+        sys.exit("error: shared/lingua-data not found (the prompts are built from it); set LINGUA_DATA_DIR")
     tmp = Path(tempfile.mkdtemp(prefix="bench-guard-"))
     test_pairs = None
     if args.train and not args.model:
