@@ -8,7 +8,10 @@ Usage::
     comp = Compressor("microsoft/llmlingua-2-xlm-roberta-large-meetingbank")
     print(comp.compress("a long prompt ...", rate=0.33).compressed_prompt)
 
-See docs/compressor.md for the CLI (``poml compress``), engines and the compat mode.
+    from compressor import Guard          # SecurityLingua intent extraction
+    Guard().protect([{"role": "user", "content": "..."}], system_prompt="Be helpful.")
+
+See docs/compressor.md and docs/guard.md for the CLI (``poml compress``), engines and the compat mode.
 """
 from __future__ import annotations
 
@@ -26,10 +29,12 @@ from ._result import CompressionResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._compressor import Compressor
+    from ._guard import Guard
     from ._onnx import export_onnx
 
 __all__ = [
     "Compressor",
+    "Guard",
     "CompressionResult",
     "export_onnx",
     "CompressorError",
@@ -46,6 +51,10 @@ def __getattr__(name: str) -> Any:
         from ._compressor import Compressor
 
         return Compressor
+    if name == "Guard":
+        from ._guard import Guard
+
+        return Guard
     if name == "export_onnx":
         from ._onnx import export_onnx
 

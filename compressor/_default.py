@@ -293,24 +293,19 @@ def _join(text: str, ws: np.ndarray, we: np.ndarray, keep_idx: np.ndarray, cjk_w
     return "".join(parts)
 
 
-def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, want: bool,
-           want_probs: bool) -> CompressionResult:
-    n_ctx = len(p.contexts)
-    # token probabilities back in token order, per context
+def _token_probs(st: DefaultState, p: Plan, probs: list[np.ndarray]) -> list[np.ndarray]:
+    """Token probabilities back in token order, one array per context."""
     tok_probs = [np.zeros(len(getattr(c, "ids", ())), dtype=np.float32) for c in p.contexts]
     for (ci, s, e), pr in zip(p.chunk_owner, probs):
         lo = len(st.prefix)
         tok_probs[ci][s:e] = pr[lo:lo + (e - s)]
-    if not p.needs_model:
-        texts = [c.text for c in p.contexts]
-        words, labels, wp = [], [], []
-        if want:
-            for c in p.contexts:
-                for a, b in zip(c.ws.tolist(), c.we.tolist()):
-                    words.append(c.text[a:b]); labels.append(1); wp.append(1.0)
-        return CompressionResult("\n\n".join(texts), texts, p.n_original, p.n_original,
-                                 words if want else None, labels if want else None,
-                                 wp if want_probs else None, [True] * n_ctx)
+    return tok_probs
+
+
+def word_scores(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options):
+    """Per context: word probabilities (force/digit words at 1.0), the raw probabilities of the
+    non-forced words, and the word texts. Shared by compression and the guard's threshold."""
+    tok_probs = _token_probs(st, p, probs)
     word_p: list[np.ndarray] = []
     raw_p: list[np.ndarray] = []
     word_txt: list[list[str]] = []
@@ -346,6 +341,30 @@ def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, wan
         word_p.append(fin)
         raw_p.append(raw[~c.forced])
         word_txt.append(txt)
+    return word_p, raw_p, word_txt
+
+
+def kept_text(c: _Ctx, keep: np.ndarray, txt: list[str]) -> str:
+    """The words of context ``c`` flagged in ``keep``, joined with the input's own spacing."""
+    cjk = np.array([bool(_CJK.search(t)) for t in txt], dtype=bool)
+    punct = np.array([_is_punct(t) for t in txt], dtype=bool)
+    return _join(c.text, c.ws, c.we, np.nonzero(keep)[0], cjk, punct).strip(" ")
+
+
+def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, want: bool,
+           want_probs: bool) -> CompressionResult:
+    n_ctx = len(p.contexts)
+    if not p.needs_model:
+        texts = [c.text for c in p.contexts]
+        words, labels, wp = [], [], []
+        if want:
+            for c in p.contexts:
+                for a, b in zip(c.ws.tolist(), c.we.tolist()):
+                    words.append(c.text[a:b]); labels.append(1); wp.append(1.0)
+        return CompressionResult("\n\n".join(texts), texts, p.n_original, p.n_original,
+                                 words if want else None, labels if want else None,
+                                 wp if want_probs else None, [True] * n_ctx)
+    word_p, raw_p, word_txt = word_scores(st, p, probs, opt)
     kept_ctx = [True] * n_ctx
     if opt.context_filter and n_ctx > 1:
         clr = opt.context_rate
@@ -400,9 +419,7 @@ def finish(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options, wan
                     k[w] = False
                 else:
                     last = txt[w]
-        cjk = np.array([bool(_CJK.search(t)) for t in word_txt[i]], dtype=bool)
-        punct = np.array([_is_punct(t) for t in word_txt[i]], dtype=bool)
-        texts.append(_join(c.text, c.ws, c.we, np.nonzero(k)[0], cjk, punct).strip(" "))
+        texts.append(kept_text(c, k, word_txt[i]))
         if want:
             words.extend(word_txt[i]); labels.extend(k.astype(int).tolist()); wps.extend(word_p[i].tolist())
     n_comp = sum(st.count(t) for t in texts)

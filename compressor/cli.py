@@ -35,34 +35,49 @@ def _fail(msg: str) -> None:
     raise typer.Exit(1)
 
 
+# options shared by the compress and guard commands
+ENGINE_OPTION = typer.Option("torch", "--engine", help="torch or onnx.")
+DEVICE_OPTION = typer.Option("auto", "--device", help="auto, cpu or cuda.")
+DTYPE_OPTION = typer.Option("auto", "--dtype", help="auto, float32, bfloat16, float16 (torch); float32, int8 (onnx).")
+INPUT_OPTION = typer.Option(None, "--input", "-i", help="JSONL input file (or - for stdin).")
+OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")
+GROUP_SIZE_OPTION = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL).")
+PROGRESS_OPTION = typer.Option(True, "--progress/--no-progress", help="Progress bar (JSONL).")
+
+
+def check_sources(file: Optional[str], input: Optional[str]) -> None:
+    """Exactly one of FILE and --input, and it exists (``-`` is stdin)."""
+    if (file is None) == (input is None):
+        _fail("give a FILE (or -) or --input data.jsonl")
+    for path in (file, input):
+        if path not in (None, "-") and not os.path.isfile(path):
+            _fail(f"no such file: {path}")
+
+
 def compress_command(
     file: Optional[str] = typer.Argument(None, help="Text file to compress, or - for stdin."),
     rate: float = typer.Option(0.33, "--rate", "-r", help="Fraction of tokens to keep."),
     target_tokens: Optional[int] = typer.Option(None, "--target-tokens", "-t", help="Token budget (overrides --rate)."),
     model: str = typer.Option(os.environ.get("POML_COMPRESS_MODEL", DEFAULT_MODEL), "--model", "-m",
                               help="Checkpoint folder or hub name (env POML_COMPRESS_MODEL)."),
-    engine: str = typer.Option("torch", "--engine", help="torch or onnx."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
-    dtype: str = typer.Option("auto", "--dtype", help="auto, float32, bfloat16, float16 (torch); float32, int8 (onnx)."),
+    engine: str = ENGINE_OPTION,
+    device: str = DEVICE_OPTION,
+    dtype: str = DTYPE_OPTION,
     compat: bool = typer.Option(False, "--compat", help="Reproduce llmlingua 0.2.2 exactly."),
     force_token: Optional[List[str]] = typer.Option(None, "--force-token", "-f", help="Always keep this string (repeatable; \\n allowed)."),
     keep_digits: bool = typer.Option(False, "--keep-digits", help="Keep every word with a digit."),
     drop_consecutive: bool = typer.Option(False, "--drop-consecutive", help="Drop repeated force tokens."),
-    input: Optional[str] = typer.Option(None, "--input", "-i", help="JSONL input file (or - for stdin)."),
+    input: Optional[str] = INPUT_OPTION,
     field: str = typer.Option("text", "--field", help="JSONL field holding the prompt."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    output: Optional[str] = OUTPUT_OPTION,
     word_probs: bool = typer.Option(False, "--word-probs", help="JSONL: add words, labels and probabilities."),
-    group_size: int = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL)."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (JSONL)."),
+    group_size: int = GROUP_SIZE_OPTION,
+    progress: bool = PROGRESS_OPTION,
 ) -> None:
     """Shorten prompts with an LLMLingua-2 token-classification model."""
     from . import CompressorError
 
-    if (file is None) == (input is None):
-        _fail("give a FILE (or -) or --input data.jsonl")
-    for path in (file, input):
-        if path not in (None, "-") and not os.path.isfile(path):
-            _fail(f"no such file: {path}")
+    check_sources(file, input)
     force = _unescape(force_token or [])
     kw = dict(rate=rate, target_tokens=target_tokens, force_tokens=force, keep_digits=keep_digits,
               drop_consecutive=drop_consecutive)
@@ -139,6 +154,9 @@ def register(app: "typer.Typer") -> None:
     """Add the ``compress`` command to a typer app (called by ``poml.cli``)."""
     app.command("compress", help="Shorten prompts with an LLMLingua-2 model (needs the 'compress' extra).")(
         compress_command)
+    from .guard_cli import register as register_guard
+
+    register_guard(app)
 
 
 def main() -> None:  # pragma: no cover - ``python -m compressor.cli``

@@ -285,6 +285,7 @@ def poml(
     allow_network: Optional[bool] = None,
     strict: Optional[bool] = None,
     env: Optional[Environment] = None,
+    guard: Any = None,
 ) -> Any:
     """Render POML markup (or the file ``file=``) and return it in ``format``.
 
@@ -302,15 +303,17 @@ def poml(
     Beyond the reference: ``roots`` lists the folders markup may read files from
     (besides the markup file's folder, or the current directory for strings),
     ``allow_network`` lets ``<img src="https://...">`` and ``<webpage url>`` fetch
-    (off by default), ``strict=False`` renders past problems (lenient), and ``env``
-    renders with an :class:`Environment` of your own (its policy and caches).
+    (off by default), ``strict=False`` renders past problems (lenient), ``env``
+    renders with an :class:`Environment` of your own (its policy and caches), and
+    ``guard`` (e.g. ``compressor.Guard(...)``) protects the rendered human turns:
+    their intent is added to the system prompt (docs/guard.md).
 
     Every failure is a :class:`PomlError` subclass naming file, line and column
     (a missing file is also a ``FileNotFoundError``); ``ValueError`` for an unknown format.
     """
     return render_with(env or default_environment(), markup, context=context, stylesheet=stylesheet, chat=chat,
                        output_file=output_file, format=format, encoding=encoding, extra_args=extra_args,
-                       file=file, roots=roots, allow_network=allow_network, strict=strict)
+                       file=file, roots=roots, allow_network=allow_network, strict=strict, guard=guard)
 
 
 def render_file(path: PathLike, context: Union[dict, str, Path, None] = None,
@@ -323,7 +326,7 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
                 output_file: Any = None, format: str = "message_dict", encoding: Optional[str] = None,
                 extra_args: Optional[List[str]] = None, file: Optional[PathLike] = None,
                 roots: Optional[Iterable[PathLike]] = None, allow_network: Optional[bool] = None,
-                strict: Optional[bool] = None) -> Any:
+                strict: Optional[bool] = None, guard: Any = None) -> Any:
     """:func:`poml` with an explicit Environment."""
     from . import _trace
 
@@ -357,6 +360,10 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
     trace = _trace.record_call(markup if markup is not None else file, text, path, context, ctx, stylesheet, sheet)
     rendered = render_text_with(env, text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
                                 roots=roots, allow_network=allow_network)
+    if guard is not None:
+        from ._guarding import guard_messages
+
+        rendered.messages = guard_messages(rendered.messages, guard, chat=chat)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=trace)
 

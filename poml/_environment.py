@@ -114,13 +114,13 @@ class Environment:
     def render(self, markup: Any = None, context: Any = None, stylesheet: Any = None, chat: bool = True,
                output_file: Any = None, format: str = "message_dict", encoding: Optional[str] = None,
                extra_args: Optional[list] = None, *, file: Optional[PathLike] = None,
-               strict: Optional[bool] = None) -> Any:
+               strict: Optional[bool] = None, guard: Any = None) -> Any:
         """Render markup (or ``file=``) and return it in ``format``; see :func:`poml.poml`."""
         from ._api import render_with
 
         return render_with(self, markup, context=context, stylesheet=stylesheet, chat=chat,
                            output_file=output_file, format=format, encoding=encoding, extra_args=extra_args,
-                           file=file, strict=strict)
+                           file=file, strict=strict, guard=guard)
 
     def render_file(self, path: PathLike, context: Any = None, stylesheet: Any = None, **options: Any) -> Any:
         """Render the ``.poml`` file at ``path`` (any name: the path is never taken for markup)."""

@@ -112,3 +112,20 @@ def get_reference(model_dirs):
         return refs[kind]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def cli_app():
+    """A typer app with the compressor's commands (``compress``, ``guard``) registered."""
+    import typer
+
+    from compressor.cli import register
+
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """root"""
+
+    return app

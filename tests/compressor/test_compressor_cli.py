@@ -4,22 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from compressor.cli import register
 
 
 @pytest.fixture(scope="module")
-def app():
-    a = typer.Typer()
-    register(a)
-
-    @a.callback()
-    def _root() -> None:
-        """root"""
-
-    return a
+def app(cli_app):
+    return cli_app
 
 
 def test_compress_file_prints_text_and_summary(app, model_dirs, tmp_path, texts):
