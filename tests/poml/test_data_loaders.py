@@ -413,7 +413,9 @@ def test_missing_optional_package_message(monkeypatch, module, call):
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(PomlError) as info:
         call()
-    assert 'pip install "poml-native[data]"' in str(info.value)
+    from poml._install import install_command
+
+    assert install_command("data") in str(info.value)
 
 
 # ---------------------------------------------------------------- inline base64
