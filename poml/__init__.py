@@ -18,6 +18,7 @@ from ._errors import (
     PomlError,
     PomlFileError,
     PomlLimitError,
+    PomlWarning,
     PomlPathError,
     PomlRenderError,
     PomlSandboxError,
@@ -31,7 +32,7 @@ __all__ = [
     "poml", "render_text", "OutputFormat", "Prompt",
     "set_trace", "clear_trace", "get_trace", "trace_artifact", "Backend",
     "Diagnostic", "PomlError", "PomlSyntaxError", "PomlTemplateError", "PomlSandboxError",
-    "PomlComponentError", "PomlFileError", "PomlPathError", "PomlLimitError", "PomlRenderError",
+    "PomlComponentError", "PomlFileError", "PomlPathError", "PomlLimitError", "PomlRenderError", "PomlWarning",
     "__version__",
 ]
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Iterable, List, Literal, Optional, Union
 
-from ._errors import Diagnostic, DiagnosticSink, PomlError, PomlLimitError
+from ._errors import Diagnostic, DiagnosticSink, PomlError, PomlLimitError, PomlWarning
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
 from .syntax import ParsedDocument, parse_markup
@@ -293,6 +293,8 @@ def poml(
                                roots=roots, allow_network=allow_network)
     except RecursionError:  # a safety net: the parser's depth limit should stop this first
         raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup is nested too deeply to render.") from None
+    for item in rendered.diagnostics:  # what non-strict mode skipped, and located warnings
+        warnings.warn(item.format(), PomlWarning, stacklevel=2)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=trace)
 

@@ -55,6 +55,9 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+# Named for both ways of rendering: the CLI flag and the Python argument.
+_WIDEN = "--root DIR (poml render) or roots=[DIR] (poml.poml)"
+
 class _ByteCache:
     """Bytes of files read, keyed by (resolved path, mtime_ns, size); bounded by total size."""
 
@@ -246,8 +249,8 @@ class FileAccess:
         if not self.inside(resolved):
             raise PomlPathError(
                 f'Path "{_short(original)}" resolves to {resolved}, which is outside the allowed '
-                f"roots: {self._roots_text()}. Pass roots=[...] to poml.poml() to allow reading "
-                "files from another folder."
+                f"roots: {self._roots_text()}. To read files from another folder, allow it with "
+                f"{_WIDEN}."
             )
         return resolved
 
@@ -277,7 +280,7 @@ class FileAccess:
         if not self.inside(resolved):
             raise PomlPathError(
                 f'Path "{shown}" resolves to {resolved}, which is outside the allowed roots: '
-                f"{self._roots_text()}. Pass roots=[...] to poml.poml() to allow it."
+                f"{self._roots_text()}. Allow its folder with {_WIDEN}."
             )
         limit = self.max_bytes if max_bytes is None else max_bytes
         st = self._stat(resolved, shown)
