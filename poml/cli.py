@@ -20,12 +20,27 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, List, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from ._errors import PomlError
 
+class _GuardedGroup(TyperGroup):
+    """Every command, extras included, runs inside the CLI's error boundary (see :func:`_report`)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # usage errors (exit 2) and normal exits: click reports them
+        except Exception as exc:
+            raise typer.Exit(_report(exc)) from None
+
+
 app = typer.Typer(
     name="poml",
+    cls=_GuardedGroup,
     help="Render POML prompts natively (no Node); compress prompts (with the 'compress' extra).",
     no_args_is_help=True,
     add_completion=False,
@@ -114,8 +129,12 @@ def render(
     fmt = "raw" if format in (Format.pretty, Format.raw) else format.value
     kw = dict(context=_context_arg(context), stylesheet=str(stylesheet) if stylesheet else None, chat=chat,
               roots=root or None, allow_network=allow_network)
-    with _printing_warnings():
-        result = render_poml(markup, format=fmt, **kw)
+    try:
+        with _printing_warnings():
+            result = render_poml(markup, format=fmt, **kw)
+    except PomlError as exc:  # name the file the way the user typed it
+        shown = str(exc).replace(os.path.abspath(file), file) if file != "-" else str(exc)
+        raise PomlError(shown) from None
     if format is Format.pretty:
         result = _pretty(result, render_poml(markup, format="raw", extra_args=["--prettyPrint", "true"], **kw))
     if format is Format.pydantic:
@@ -287,10 +306,7 @@ def _reference_cli(argv: Optional[List[str]]) -> int:
 
 
 def _guarded(run: Any) -> int:
-    """Run a CLI; turn every failure into one line (or one located block) on stderr and an exit status.
-
-    1 for a failure, 2 for a usage error (typer/argparse report those themselves), never a traceback.
-    """
+    """Run a CLI and return its exit status: failures become one message on stderr (see :func:`_report`)."""
     try:
         result = run()
     except SystemExit as exc:
@@ -299,24 +315,26 @@ def _guarded(run: Any) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except PomlError as exc:
-        text = str(exc)
-        print(text if "error:" in text.split("\n", 1)[0] else f"error: {text}", file=sys.stderr)
-        return 1
-    except ImportError as exc:  # an optional package is missing: name it and the install command
-        print(f"error: {_missing_extra_message(exc)}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as exc:
-        print(f"error: a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
-        return 1
-    except Exception as exc:  # a bug: still one line, with what to report
-        print(f"error: unexpected {type(exc).__name__}: {exc} (please report this with the command you ran)",
-              file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return _report(exc)
     return result if isinstance(result, int) else 0
+
+
+def _report(exc: BaseException) -> int:
+    """Print one clear message for ``exc`` on stderr and return the exit status (1), never a traceback."""
+    if isinstance(exc, PomlError):
+        text = str(exc)
+        message = text if "error:" in text.split("\n", 1)[0] else f"error: {text}"
+    elif isinstance(exc, ImportError):  # an optional package is missing: name it and the install command
+        message = f"error: {_missing_extra_message(exc)}"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = f"error: a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+    elif isinstance(exc, OSError):
+        message = f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    else:  # a bug: still one line, with what to do
+        message = f"error: unexpected {type(exc).__name__}: {exc} (please report this with the command you ran)"
+    typer.echo(message, err=True)
+    return 1
 
 
 def _missing_extra_message(exc: ImportError) -> str:
@@ -338,7 +356,7 @@ _EXTRA_OF = {"torch": "compress", "transformers": "compress", "numpy": "compress
 
 def main(argv: Optional[List[str]] = None) -> None:
     """``poml`` and ``python -m poml``."""
-    raise SystemExit(_guarded(lambda: app(args=argv, prog_name="poml", standalone_mode=True)))
+    raise SystemExit(_guarded(lambda: app(args=argv, prog_name="poml")))
 
 
 def cli_entrypoint() -> None:
