@@ -32,7 +32,7 @@ class _GuardedGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise  # usage errors (exit 2) and normal exits: click reports them
         except Exception as exc:
             raise typer.Exit(_report(exc)) from None
@@ -309,6 +309,8 @@ def _guarded(run: Any) -> int:
     """Run a CLI and return its exit status: failures become one message on stderr (see :func:`_report`)."""
     try:
         result = run()
+    except typer.Exit as exc:  # typer's own class (not click's) when a command ends early
+        return exc.exit_code
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)

@@ -2,7 +2,7 @@
 
 Convention (docs/README.md): a fenced ``console`` block's ``$ `` lines are commands run from the
 repository root (``poml``/``poml-cli``/``python`` are this checkout's), the lines up to the next
-``$ `` are the expected standard output. A ``pycon`` block is a doctest. ``bash``/``python``/plain
+``$ `` are the expected standard output (bash runs them). A ``pycon`` block is a doctest. ``bash``/``python``/plain
 blocks are not run: they are for commands that need a hub, a key or a long time.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def shims(tmp_path_factory) -> dict:
 @pytest.mark.parametrize("block", _blocks("console"))
 def test_console_block(block, shims):
     for command, expected in _steps(block):
-        run = subprocess.run(command, shell=True, cwd=REPO, env=shims, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(command, shell=True, executable="/bin/bash", cwd=REPO, env=shims, capture_output=True, text=True, timeout=120)
         assert "Traceback" not in run.stdout + run.stderr, f"$ {command}\n{run.stderr}"
         assert _normal(run.stdout) == _normal(expected), f"$ {command}\nstderr:\n{run.stderr}"
 
@@ -84,4 +84,4 @@ def test_pycon_block(block, monkeypatch):
 def test_every_page_with_output_runs_something():
     """The pages this convention was written for keep at least one executed example."""
     ids = {p.id.split(":")[0] for p in _blocks("console") + _blocks("pycon")}
-    assert {"README.md", "docs/quickstart.md", "docs/poml.md"} <= ids
+    assert {"README.md", "docs/quickstart.md", "docs/poml.md", "docs/compressor.md"} <= ids
