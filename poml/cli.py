@@ -20,7 +20,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, List, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -29,12 +28,14 @@ from ._errors import PomlError
 class _GuardedGroup(TyperGroup):
     """Every command, extras included, runs inside the CLI's error boundary (see :func:`_report`)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
-            raise  # usage errors (exit 2) and normal exits: click reports them
         except Exception as exc:
+            # Exit, usage errors (exit 2) and Abort carry their own status; click (typer's own copy
+            # in recent typer, so matched by shape, not class) reports them.
+            if hasattr(exc, "exit_code") or type(exc).__name__ == "Abort":
+                raise
             raise typer.Exit(_report(exc)) from None
 
 
