@@ -293,6 +293,7 @@ def test_jpeg_file_prefix_matches_reference():
 
 
 def test_image_errors(tmp_path):
+    pytest.importorskip("PIL", reason="images need the 'data' extra (pillow)")
     with pytest.raises(PomlError, match="both"):
         images.load_image(src="a.png", base64="xx")
     with pytest.raises(PomlError, match="required"):
