@@ -12,9 +12,7 @@ ensure_offline_tiktoken()  # before llmlingua (it calls tiktoken at init)
 # Without the packages the tests need, only test_needs_extras.py is collected: it reports each
 # missing package as a skip with its reason (a conftest may not skip, and the other modules
 # import numpy/hypothesis at the top).
-NEEDED = {"numpy": "the 'compress' extra", "torch": "the 'compress' extra", "transformers": "the 'compress' extra",
-          "sentencepiece": "the 'compress' extra", "google.protobuf": "the 'test' extra (trains the test tokenizer)",
-          "hypothesis": "the 'test' extra"}
+from _compressor_needs import NEEDED  # noqa: E402
 
 
 def _missing() -> list[str]:

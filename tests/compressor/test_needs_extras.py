@@ -3,7 +3,7 @@ import importlib
 
 import pytest
 
-from conftest import NEEDED
+from _compressor_needs import NEEDED
 
 
 @pytest.mark.parametrize("module", sorted(NEEDED))
