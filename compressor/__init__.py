@@ -30,6 +30,7 @@ from ._result import CompressionResult
 if TYPE_CHECKING:  # pragma: no cover
     from ._compressor import Compressor
     from ._guard import Guard
+    from ._demo import make_demo_model
     from ._onnx import export_onnx
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Guard",
     "CompressionResult",
     "export_onnx",
+    "make_demo_model",
     "CompressorError",
     "MissingDependencyError",
     "ModelLoadError",
@@ -59,4 +61,8 @@ def __getattr__(name: str) -> Any:
         from ._onnx import export_onnx
 
         return export_onnx
+    if name == "make_demo_model":
+        from ._demo import make_demo_model
+
+        return make_demo_model
     raise AttributeError(f"module 'compressor' has no attribute {name!r}")

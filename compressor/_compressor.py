@@ -39,6 +39,10 @@ class Compressor:
                  dtype: str = "auto", compat: str | None = None, *,
                  max_batch_tokens: int | None = None, max_batch_size: int = 64,
                  onnx_path: str | os.PathLike | None = None, threads: int | None = None) -> None:
+        from ._deps import require
+
+        for dep in ("numpy", "torch", "transformers"):  # one clear message before any sibling imports them
+            require(dep)
         from ._loading import add_compat_tokens, load_checkpoint, load_weights_into
         from ._vocab import VocabTables, detect_scheme
 

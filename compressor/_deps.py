@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from poml._install import install_hint
+
 from ._errors import MissingDependencyError
 
 _EXTRA_FOR = {
@@ -26,9 +28,6 @@ def require(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - exercised via monkeypatch in tests
-        top = module.split(".")[0]
+        top = (getattr(exc, "name", None) or module).split(".")[0]
         extra = _EXTRA_FOR.get(top, "compress")
-        raise MissingDependencyError(
-            f"compressor needs the '{top}' package, which is not installed ({exc}). "
-            f"Install it with: pip install 'poml-native[{extra}]'"
-        ) from exc
+        raise MissingDependencyError(install_hint(top, extra, "compression")) from exc

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ._deps import require
 from ._errors import ModelLoadError
+from ._hub import check_source
 
 
 @dataclass
@@ -26,6 +27,7 @@ def load_checkpoint(model: str, *, load_weights: bool = True) -> Loaded:
     require("torch")
     transformers = require("transformers")
     src = os.fspath(model)
+    check_source(src)
     try:
         config = transformers.AutoConfig.from_pretrained(src)
         tokenizer = transformers.AutoTokenizer.from_pretrained(src)
@@ -41,6 +43,15 @@ def load_checkpoint(model: str, *, load_weights: bool = True) -> Loaded:
     if load_weights:
         load_weights_into(loaded)
     return loaded
+
+
+def progress_bars(enabled: bool) -> None:
+    """Show or hide transformers' own bars ("Loading weights", "Writing model shards")."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # the compress extra is missing; the load step says so
+        return
+    (hf_logging.enable_progress_bar if enabled else hf_logging.disable_progress_bar)()
 
 
 def load_weights_into(loaded: Loaded) -> object:

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from ._deps import require
@@ -86,7 +87,16 @@ def export_model(model, out_dir: str | os.PathLike, *, quantize: bool = False,
     try:
         with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as tmp:
             raw = Path(tmp) / "model.onnx"
-            with torch.inference_mode(), _eager_attention(model):
+            with torch.inference_mode(), _eager_attention(model), warnings.catch_warnings():
+                # The tracer flags transformers' shape branches ("might cause the trace to be
+                # incorrect", "will produce incorrect results"); they do not depend on the batch or
+                # sequence length, and the tests compare onnxruntime's logits with torch's.
+                warnings.simplefilter("ignore", torch.jit.TracerWarning)
+                warnings.filterwarnings("ignore", message=".*incorrect results.*")
+                # dynamo=False is chosen on purpose (see above); its deprecation notices are not the user's to act on
+                warnings.filterwarnings("ignore", message="You are using the legacy TorchScript-based ONNX export",
+                                        category=DeprecationWarning)
+                warnings.filterwarnings("ignore", message="The feature will be removed", category=DeprecationWarning)
                 torch.onnx.export(wrapper, (ids, mask), str(raw), input_names=["input_ids", "attention_mask"],
                                   output_names=["logits"], dynamic_axes=axes, opset_version=opset,
                                   do_constant_folding=True, dynamo=False)

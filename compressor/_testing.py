@@ -22,13 +22,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-SHAPES = {
-    # hidden, layers, heads, intermediate
-    "tiny": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128),
-    "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
-    "bert-base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072),
-    "xlmr-large": dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096),
-}
+from ._demo import SHAPES, save_model  # noqa: F401  (SHAPES is re-exported for the tests)
 
 
 def _train_spm(texts: Iterable[str], vocab_size: int):
@@ -63,19 +57,6 @@ def build_xlmr_tokenizer(texts: Iterable[str], vocab_size: int = 4000):
     return XLMRobertaTokenizer(vocab=vocab, _spm_precompiled_charsmap=charsmap or None)
 
 
-def _save(model, tok, folder, classifier_scale: float) -> str:
-    """Scale the classifier (sharper probabilities than random weights give), save both."""
-    import torch
-
-    if classifier_scale != 1.0:
-        with torch.no_grad():
-            model.classifier.weight.mul_(classifier_scale)
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return str(folder)
-
-
 def build_xlmr_model(folder: str | os.PathLike, texts: Iterable[str], *, vocab_size: int = 4000,
                      seed: int = 0, classifier_scale: float = 1.0, **shape) -> str:
     """Save a random XLM-R-shaped token classifier plus a trained SentencePiece tokenizer."""
@@ -88,7 +69,7 @@ def build_xlmr_model(folder: str | os.PathLike, texts: Iterable[str], *, vocab_s
     cfg = XLMRobertaConfig(vocab_size=len(tok), max_position_embeddings=514, num_labels=2,
                            type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2,
                            architectures=["XLMRobertaForTokenClassification"], **shape)
-    return _save(XLMRobertaForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
+    return save_model(XLMRobertaForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
 
 
 def minilm_vocab_dir() -> Path:
@@ -110,7 +91,7 @@ def build_bert_model(folder: str | os.PathLike, *, seed: int = 0, classifier_sca
     cfg = BertConfig(vocab_size=len(tok), max_position_embeddings=512, num_labels=2,
                      pad_token_id=tok.pad_token_id, architectures=["BertForTokenClassification"],
                      **shape)
-    return _save(BertForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
+    return save_model(BertForTokenClassification(cfg).eval(), tok, folder, classifier_scale)
 
 
 def lingua_texts(data_dir: str | os.PathLike | None = None) -> dict[str, str]:

@@ -42,7 +42,7 @@ DTYPE_OPTION = typer.Option("auto", "--dtype", help="auto, float32, bfloat16, fl
 INPUT_OPTION = typer.Option(None, "--input", "-i", help="JSONL input file (or - for stdin).")
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")
 GROUP_SIZE_OPTION = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL).")
-PROGRESS_OPTION = typer.Option(True, "--progress/--no-progress", help="Progress bar (JSONL).")
+PROGRESS_OPTION = typer.Option(True, "--progress/--no-progress", help="Progress bars (JSONL bar, model loading).")
 
 
 def check_sources(file: Optional[str], input: Optional[str]) -> None:
@@ -73,10 +73,18 @@ def compress_command(
     word_probs: bool = typer.Option(False, "--word-probs", help="JSONL: add words, labels and probabilities."),
     group_size: int = GROUP_SIZE_OPTION,
     progress: bool = PROGRESS_OPTION,
+    demo_model: Optional[str] = typer.Option(None, "--demo-model", metavar="DIR",
+                                             help="Build a small UNTRAINED model in DIR (offline) and use it."),
 ) -> None:
     """Shorten prompts with an LLMLingua-2 token-classification model."""
     from . import CompressorError
+    from ._loading import progress_bars
 
+    progress_bars(progress)
+    if demo_model is not None:
+        model = _make_demo(demo_model)
+        if file is None and input is None:
+            return
     check_sources(file, input)
     force = _unescape(force_token or [])
     kw = dict(rate=rate, target_tokens=target_tokens, force_tokens=force, keep_digits=keep_digits,
@@ -86,6 +94,10 @@ def compress_command(
 
         comp = Compressor(model, device=device, engine=engine, dtype=dtype,
                           compat="llmlingua" if compat else None)
+        from ._demo import is_demo_model
+
+        if is_demo_model(comp.config):
+            typer.echo(f"note: {model} is an untrained demo model: the words it keeps are arbitrary", err=True)
         if input is None:
             text = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
             res = comp.compress(text, **kw)
@@ -98,6 +110,21 @@ def compress_command(
         _fail(str(exc))
     except (OSError, json.JSONDecodeError) as exc:
         _fail(str(exc))
+
+
+def _make_demo(folder: str) -> str:
+    from . import CompressorError
+    from ._demo import make_demo_model
+
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        _fail(f"--demo-model {folder}: exists and is not a folder")
+    try:
+        make_demo_model(folder)
+    except CompressorError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote an untrained demo model (random weights) to {folder}; "
+               f"try: poml compress FILE --model {folder}", err=True)
+    return folder
 
 
 def _write_text(text: str, output: Optional[str]) -> None:

@@ -20,6 +20,7 @@ from ._errors import (
     PomlFileError,
     PomlFileNotFoundError,
     PomlLimitError,
+    PomlWarning,
     PomlPathError,
     PomlRenderError,
     PomlSandboxError,
@@ -33,7 +34,8 @@ __all__ = [
     "poml", "render_file", "render_text", "Environment", "OutputFormat", "Prompt",
     "set_trace", "clear_trace", "get_trace", "trace_artifact", "Backend",
     "Diagnostic", "PomlError", "PomlSyntaxError", "PomlTemplateError", "PomlSandboxError",
-    "PomlComponentError", "PomlFileError", "PomlFileNotFoundError", "PomlPathError", "PomlLimitError", "PomlRenderError",
+    "PomlComponentError", "PomlFileError", "PomlFileNotFoundError", "PomlPathError", "PomlLimitError",
+    "PomlRenderError", "PomlWarning",
     "__version__",
 ]
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Literal, Optional, Union
 from ._environment import Environment, default_environment
 from ._errors import (
     Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
-    PomlTemplateError,
+    PomlTemplateError, PomlWarning,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
@@ -364,6 +364,8 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
         from ._guarding import guard_messages
 
         rendered.messages = guard_messages(rendered.messages, guard, chat=chat)
+    for item in rendered.diagnostics:  # lenient mode's repairs and skips, each a located warning
+        warnings.warn(item.format(), PomlWarning, stacklevel=3)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,
                    encoding=encoding, trace=trace)
 

@@ -134,6 +134,10 @@ class PomlError(Exception):
         return self.diagnostic.path if self.diagnostic else None
 
 
+class PomlWarning(UserWarning):
+    """Something was kept literally or left out (non-strict mode); the message names file:line:col."""
+
+
 class PomlSyntaxError(PomlError):
     """The markup is not well formed."""
 

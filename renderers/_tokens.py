@@ -29,7 +29,12 @@ _URLS = {
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
 }
-_INSTALL_HINT = 'Token limits need tiktoken: pip install "poml-native[tokens]"'
+
+
+def _install_hint() -> str:
+    from poml._install import install_hint  # poml imports renderers: resolve at call time
+
+    return install_hint("tiktoken", "tokens", "Token limits")
 
 _lock = threading.Lock()
 _encodings: dict[str, Any] = {}
@@ -94,7 +99,7 @@ def encoding_name_for(model: str) -> str:
     try:
         import tiktoken
     except ImportError as e:
-        raise TokenizerUnavailable(_INSTALL_HINT) from e
+        raise TokenizerUnavailable(_install_hint()) from e
     try:
         return tiktoken.encoding_name_for_model(model)
     except KeyError:
@@ -114,12 +119,12 @@ def get_encoding(model: str = "gpt-4o") -> Any:
         try:
             import tiktoken
         except ImportError as e:
-            raise TokenizerUnavailable(_INSTALL_HINT) from e
+            raise TokenizerUnavailable(_install_hint()) from e
         prepare_cache(name)
         try:
             enc = tiktoken.get_encoding(name)
         except Exception as e:  # network failure, missing file
-            raise TokenizerUnavailable(f"Could not load the {name} encoding ({e}). {_INSTALL_HINT}") from e
+            raise TokenizerUnavailable(f"Could not load the {name} encoding ({e}). {_install_hint()}") from e
         _encodings[model] = enc
         return enc
 

@@ -25,6 +25,7 @@ from . import table as _table  # noqa: F401  (registration order as the referenc
 from . import captions as _captions  # noqa: F401
 from . import instructions as _instructions  # noqa: F401
 from . import message as _message  # noqa: F401
+from . import _language  # noqa: F401  (the template layer's tags, for listings and suggestions)
 
 __all__ = [
     "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",

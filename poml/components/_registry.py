@@ -144,6 +144,9 @@ class Component:
 
 
 _COMPONENTS: list[Component] = []
+#: Tags of the template layer (``<let>``, ``<include>``...): known to listings and suggestions,
+#: never returned by :func:`lookup` (the expander consumes them before components are looked up).
+_LANGUAGE: list[Component] = []
 _BY_ALIAS: dict[str, Component] = {}
 _BY_NAME: dict[str, Component] = {}
 _HYPHEN = re.compile(r"-([a-z])")
@@ -159,6 +162,11 @@ def register(comp: Component) -> Component:
     _COMPONENTS.append(comp)
     for c in _COMPONENTS:  # inheritance tables may change when a base arrives
         c._param_map = None
+    return comp
+
+
+def register_language_tag(comp: Component) -> Component:
+    _LANGUAGE.append(comp)
     return comp
 
 
@@ -228,7 +236,7 @@ def suggest(tag: str, disabled: frozenset[str] = frozenset()) -> list[str]:
     """Nearest aliases for an unknown tag: the closest one, plus every alias within distance 2."""
     low = tag.lower()
     scored = []
-    for c in _COMPONENTS:
+    for c in (*_COMPONENTS, *_LANGUAGE):
         for a in c.aliases:
             la = a.lower()
             if la in disabled:
@@ -246,3 +254,53 @@ def not_found_message(tag: str, disabled: frozenset[str] = frozenset()) -> str:
 def all_components(include_internal: bool = False) -> list[Component]:
     """Registered components in registration order (public ones unless ``include_internal``)."""
     return [c for c in _COMPONENTS if include_internal or c.public]
+
+
+def language_tags() -> list[Component]:
+    """The template layer's tags (``include``, ``let``, ``output-schema``...), described like components."""
+    return list(_LANGUAGE)
+
+
+def find(name: str) -> Optional[Component]:
+    """A public component or a language tag by name or alias (for listings and help), else None."""
+    comp = lookup(name)
+    if comp is not None and comp.public:
+        return comp
+    variants = _variants(name)
+    return next((t for t in _LANGUAGE if t.lower_aliases & set(variants)), None)
+
+
+def summary(comp: Component) -> str:
+    """The first sentence of the component's doc string."""
+    first = comp.doc.strip().split("\n\n", 1)[0].replace("\n", " ")
+    return first.split(". ", 1)[0].rstrip(".") + "." if first else ""
+
+
+def one_line(comp: Component) -> str:
+    """``name (aliases): summary [attr, attr]`` for listings."""
+    aliases = ", ".join(a for a in comp.aliases if a.lower() != comp.name.lower())
+    params = ", ".join(p.name for p in comp.all_params())
+    return (comp.name + (f" ({aliases})" if aliases else "") + (f": {summary(comp)}" if summary(comp) else "")
+            + (f" [{params}]" if params else ""))
+
+
+def describe(comp: Component) -> str:
+    """Every detail of one tag: names, description, each attribute with type, choices, default."""
+    lines = [comp.name, ""]
+    others = [a for a in comp.aliases if a.lower() != comp.name.lower()]
+    if others:
+        lines += [f"aliases: {', '.join(others)}", ""]
+    if comp.doc.strip():
+        lines += [comp.doc.strip(), ""]
+    params = comp.all_params()
+    lines.append("attributes:" if params else "attributes: none")
+    for p in params:
+        extra = [p.type]
+        if p.choices:
+            extra.append("one of " + "|".join(p.choices))
+        if p.default is not None:
+            extra.append(f"default {p.default}")
+        if p.required:
+            extra.append("required")
+        lines.append(f"  {p.name} ({', '.join(extra)})" + (f": {p.description}" if p.description else ""))
+    return "\n".join(lines).rstrip()

@@ -5,18 +5,17 @@ import importlib
 from typing import Any
 
 from .._errors import PomlError
+from .._install import install_hint
 
 
 def require(module: str, purpose: str, package: str | None = None) -> Any:
     """``importlib.import_module(module)``; a missing package raises a :class:`PomlError`
-    naming ``package`` (the PyPI name, default ``module``) and ``pip install "poml-native[data]"``.
+    naming ``package`` (the PyPI name, default ``module``) and the install command
+    (:func:`poml._install.install_hint`).
 
     >>> pypdf = require("pypdf", "Reading PDF documents")  # doctest: +SKIP
     """
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise PomlError(
-            f'{purpose} needs the optional package "{package or module}". '
-            'Install it with: pip install "poml-native[data]"'
-        ) from None
+        raise PomlError(install_hint(package or module, "data", purpose)) from None

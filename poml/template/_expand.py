@@ -40,6 +40,7 @@ from .js._budget import ELEMENT_COST, INCLUDE_COST, LOOP_COST
 POML_VERSION = "0.0.9"  # the language version we implement (the reference's)
 
 _FOR = re.compile(r"(.+)\s+in\s+(.+)", re.S)
+_UNTERMINATED = re.compile(r"{{(?![^\n]*}})")
 _LONE_CURLY = re.compile(r"^\s*{{\s*(.+?)\s*}}\s*$", re.M)
 _HYPHEN = re.compile(r"-([a-z])")
 _SCHEMA_TAGS = frozenset({"output-schema", "outputschema"})
@@ -226,11 +227,20 @@ class Expander:
 
     def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
         compiled = compile_text(text)
+        if "{{" in text:
+            self._warn_unterminated(text, base)
         if not compiled.has_expr:
             return list(compiled.parts)
         return evaluate_text(
             compiled, lambda expr, s, e: self.evaluate(expr, scope, s, e), base, self.trim
         )
+
+    def _warn_unterminated(self, text: str, base: int) -> None:
+        """A ``{{`` with no ``}}`` on its line stays literal (as in the reference); say where."""
+        for m in _UNTERMINATED.finditer(text):
+            self.sink.warning(base + m.start(), base + m.end(), "unterminated '{{': kept as literal text",
+                              hint="close it with }}, or write #lbrace;#lbrace; for literal braces",
+                              source=self.source)
 
     def text_as_string(self, text: str, scope: dict, base: int) -> str:
         values = self.text_values(text, scope, base)

@@ -296,6 +296,7 @@ def test_jpeg_file_prefix_matches_reference():
 
 
 def test_image_errors(tmp_path):
+    pytest.importorskip("PIL", reason="images need the 'data' extra (pillow)")
     with pytest.raises(PomlError, match="both"):
         images.load_image(src="a.png", base64="xx")
     with pytest.raises(PomlError, match="required"):
@@ -416,7 +417,9 @@ def test_missing_optional_package_message(monkeypatch, module, call):
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(PomlError) as info:
         call()
-    assert 'pip install "poml-native[data]"' in str(info.value)
+    from poml._install import install_command
+
+    assert install_command("data") in str(info.value)
 
 
 # ---------------------------------------------------------------- inline base64

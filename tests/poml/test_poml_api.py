@@ -150,9 +150,16 @@ def test_two_output_schemas_are_refused():
     assert "Multiple output-schema" in str(err)
 
 
-def test_non_strict_mode_renders_what_it_can():
-    out = poml.poml("<poml><p>ok</p><tsak>x</tsak></poml>", chat=False, extra_args=["--strict", "false"])
+def test_non_strict_mode_renders_what_it_can_and_warns_where_it_repaired():
+    with pytest.warns(poml.PomlWarning, match=r"<string>:1:17: warning: Unknown tag <tsak>"):
+        out = poml.poml("<poml><p>ok</p><tsak>x</tsak></poml>", chat=False, extra_args=["--strict", "false"])
     assert out == "ok\n\n# tsak\n\nx"  # lenient: the unknown tag is a captioned section, not dropped
+
+
+def test_unterminated_interpolation_warns_with_its_place():
+    with pytest.warns(poml.PomlWarning, match=r"<string>:1:10: warning: unterminated"):
+        out = poml.poml("<p>Hello {{ name</p>", chat=False)
+    assert out == "Hello {{ name"
 
 
 def test_errors_in_included_files_point_into_them(tmp_path):

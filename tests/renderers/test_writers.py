@@ -92,6 +92,8 @@ LIMIT_CASES = [
 
 @pytest.mark.parametrize("name,xml,options,expected", LIMIT_CASES, ids=[c[0] for c in LIMIT_CASES])
 def test_limits(name, xml, options, expected):
+    if "token" in name:
+        pytest.importorskip("tiktoken", reason="token limits need the 'tokens' extra (tiktoken)")
     tree = ir(md_env(xml, options)) if options else ir(xml)
     assert write(tree, chat=False) == expected
 
