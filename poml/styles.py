@@ -53,41 +53,60 @@ def _split(sel: str) -> list[str]:
     return sel.split()
 
 
-def matching_rules(stylesheet: Mapping, aliases: Iterable[str], class_name: Any) -> list[dict]:
+class CompiledSheet:
+    """A stylesheet's selectors parsed once and indexed by the alias or class they need.
+
+    Matching an element then looks only at the rules that could apply to it (``*``, its
+    aliases, its classes) instead of every selector: thousands of selectors over thousands
+    of elements stay linear.
+    """
+
+    __slots__ = ("star", "by_alias", "by_class")
+
+    def __init__(self, stylesheet: Mapping):
+        self.star: list[tuple[int, int, Any]] = []
+        self.by_alias: dict[str, list] = {}
+        self.by_class: dict[str, list] = {}
+        for index, (sel, body) in enumerate(stylesheet.items()):
+            if sel == "*":
+                self.star.append((0, index, body))
+                continue
+            parts = _split(sel) if isinstance(sel, str) else []
+            if not parts:
+                continue  # an empty selector splits to [''] in the reference: it never matches
+            aliases = [p.lower() for p in parts if not p.startswith(".")]
+            classes = [p[1:] for p in parts if p.startswith(".")]
+            rule = (index, body, aliases, classes, len(aliases) + 2 * len(classes))
+            if aliases:
+                self.by_alias.setdefault(aliases[0], []).append(rule)
+            else:
+                self.by_class.setdefault(classes[0], []).append(rule)
+
+    def matching(self, lower_aliases: Any, class_name: Any) -> list:
+        classes = str(class_name).split() if class_name else []
+        matches = list(self.star)
+        seen: set[int] = set()
+        candidates = [r for a in lower_aliases for r in self.by_alias.get(a, ())]
+        candidates += [r for c in classes for r in self.by_class.get(c, ())]
+        for index, body, aliases, needed, total in candidates:
+            if index in seen:
+                continue
+            seen.add(index)
+            if all(a in lower_aliases for a in aliases) and all(c in classes for c in needed):
+                matches.append((total, index, body))
+        matches.sort(key=lambda m: (m[0], m[1]))
+        return [m[2] for m in matches]
+
+
+def matching_rules(stylesheet: Mapping, aliases: Iterable[str], class_name: Any,
+                   compiled: "CompiledSheet | None" = None) -> list[dict]:
     """The rule bodies of ``stylesheet`` that apply, in cascade order (lowest first)."""
     lower_aliases = aliases if isinstance(aliases, (set, frozenset)) else {a.lower() for a in aliases}
-    classes: list[str] | None = None
-    matches: list[tuple[int, int, dict]] = []
-    for index, (sel, body) in enumerate(stylesheet.items()):
-        if sel == "*":
-            matches.append((0, index, body))
-            continue
-        parts = _split(sel) if isinstance(sel, str) else []
-        if not parts:
-            # An empty selector splits to [''] in the reference: it never matches a component.
-            continue
-        total = 0
-        for part in parts:
-            if part.startswith("."):
-                if classes is None:
-                    classes = str(class_name).split() if class_name else []
-                if part[1:] in classes:
-                    total += 2
-                else:
-                    total = -1
-                    break
-            elif part.lower() in lower_aliases:
-                total += 1
-            else:
-                total = -1
-                break
-        if total > 0:
-            matches.append((total, index, body))
-    matches.sort(key=lambda m: (m[0], m[1]))
-    return [m[2] for m in matches]
+    return (compiled or CompiledSheet(stylesheet)).matching(lower_aliases, class_name)
 
 
-def compute_styles(props: dict, aliases: Iterable[str], stylesheet: Mapping | None) -> dict:
+def compute_styles(props: dict, aliases: Iterable[str], stylesheet: Mapping | None,
+                   compiled: "CompiledSheet | None" = None) -> dict:
     """Props after the cascade: matching rules by priority, then the element's own props.
 
     ``aliases`` are the component's lower-cased aliases (its name included).
@@ -97,7 +116,7 @@ def compute_styles(props: dict, aliases: Iterable[str], stylesheet: Mapping | No
             props = dict(props)
             del props["className"]
         return props
-    rules = matching_rules(stylesheet, aliases, props.get("className"))
+    rules = matching_rules(stylesheet, aliases, props.get("className"), compiled)
     own = props
     if "className" in own:
         own = dict(own)

@@ -53,7 +53,8 @@ class ReadError(Exception):
 class State:
     """Per-build mutable state: where diagnostics go."""
 
-    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys", "loader_key")
+    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys", "loader_key",
+                 "sheets")
 
     def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None):
         self.sink = sink
@@ -64,6 +65,13 @@ class State:
         self.ctx_keys: dict = {}    # id(Ctx) -> ctx key
         self.sheet_keys: dict = {}  # id(stylesheet) -> its canonical text
         self.loader_key: Any = None  # base folder, roots and network setting of the file loader
+        self.sheets: dict = {}      # id(stylesheet) -> (stylesheet, its CompiledSheet), once per build
+
+    def compiled_sheet(self, sheet: Any) -> Any:
+        hit = self.sheets.get(id(sheet))
+        if hit is None or hit[0] is not sheet:
+            hit = self.sheets[id(sheet)] = (sheet, _styles.CompiledSheet(sheet))
+        return hit[1]
 
     def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
               severity: str = "error") -> None:
@@ -445,7 +453,7 @@ def render(comp: Component, props: dict, children: Any, ctx: Ctx, out: list) -> 
         if comp.apply_stylesheet:
             sheet = ctx.sheet
             if sheet:
-                props = _styles.compute_styles(props, comp.lower_aliases, sheet)
+                props = _styles.compute_styles(props, comp.lower_aliases, sheet, state.compiled_sheet(sheet))
             elif "className" in props:
                 props = {k: v for k, v in props.items() if k != "className"}
         if comp.public:

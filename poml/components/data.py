@@ -185,7 +185,8 @@ def document_image(props, children, ctx):
     from ..data import images as _images
 
     image = _comp("Image")
-    styled = _styles.compute_styles(dict(props), image.lower_aliases, ctx.sheet) if ctx.sheet else props
+    styled = (_styles.compute_styles(dict(props), image.lower_aliases, ctx.sheet, ctx.state.compiled_sheet(ctx.sheet))
+              if ctx.sheet else props)
     b64 = props.get("base64")
     p = dict(props)
     if any(styled.get(k) for k in ("maxWidth", "maxHeight", "resize", "type")) and b64:
