@@ -27,11 +27,13 @@ from ._result import CompressionResult
 if TYPE_CHECKING:  # pragma: no cover
     from ._compressor import Compressor
     from ._onnx import export_onnx
+    from .train import train
 
 __all__ = [
     "Compressor",
     "CompressionResult",
     "export_onnx",
+    "train",
     "CompressorError",
     "MissingDependencyError",
     "ModelLoadError",
@@ -46,6 +48,12 @@ def __getattr__(name: str) -> Any:
         from ._compressor import Compressor
 
         return Compressor
+    if name == "train":
+        # the subpackage and the function share the name: ``compressor.train(...)`` trains,
+        # ``compressor.train.jailbreak_pairs`` etc. reach the subpackage's other names
+        import importlib
+
+        return importlib.import_module(".train", __name__)
     if name == "export_onnx":
         from ._onnx import export_onnx
 
