@@ -82,3 +82,13 @@ def test_transcripts_drop_only_fillers():
         a = align(p.original, p.compressed)
         assert a.variation_rate == 0.0
         assert sum(a.labels) == len(p.compressed.replace(".", " . ").split())
+
+
+def test_compressor_train_is_both_the_function_and_the_package():
+    import compressor
+    from compressor.train import _trainer
+
+    assert compressor.train.jailbreak_pairs is jailbreak_pairs
+    with pytest.raises(TrainDataError, match="none of the fields"):
+        compressor.train([{"text": "x"}], "unused", "unused")
+    assert callable(_trainer.train)
