@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._guard import Guard
     from ._demo import make_demo_model
     from ._onnx import export_onnx
+    from .train import train
 
 __all__ = [
     "Compressor",
@@ -39,6 +40,7 @@ __all__ = [
     "CompressionResult",
     "export_onnx",
     "make_demo_model",
+    "train",
     "CompressorError",
     "MissingDependencyError",
     "ModelLoadError",
@@ -57,6 +59,12 @@ def __getattr__(name: str) -> Any:
         from ._guard import Guard
 
         return Guard
+    if name == "train":
+        # the subpackage and the function share the name: ``compressor.train(...)`` trains,
+        # ``compressor.train.jailbreak_pairs`` etc. reach the subpackage's other names
+        import importlib
+
+        return importlib.import_module(".train", __name__)
     if name == "export_onnx":
         from ._onnx import export_onnx
 

@@ -208,6 +208,9 @@ def _register_extras() -> None:
     except ImportError:
         return
     register(app)
+    from compressor.train.cli import register as register_train
+
+    register_train(app)
 
 
 _register_extras()
