@@ -10,57 +10,30 @@ to reuse its connection pool.  Errors: see :mod:`backends._errors` for the tree.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator, Optional
+import importlib
+from typing import Any
 
-from ._client import AsyncClient, AsyncStream, Client, Stream
-from ._errors import *  # noqa: F401,F403 - the exception tree is public
+from ._errors import *  # noqa: F401,F403 - the exception tree is public (no httpx needed)
 from ._errors import __all__ as _error_names
-from ._models import Response, ToolCall, Usage
-from ._retry import RetryPolicy
 
-__all__ = sorted([
-    "send", "stream", "asend", "astream", "Client", "AsyncClient", "Stream", "AsyncStream",
-    "Response", "ToolCall", "Usage", "RetryPolicy", *_error_names,
-])
+# Everything else loads on first use, so `import backends` (and `poml --help`) does not import httpx.
+_LAZY = {
+    "send": "_api", "stream": "_api", "asend": "_api", "astream": "_api",
+    "Client": "_client", "AsyncClient": "_client", "Stream": "_client", "AsyncStream": "_client",
+    "Response": "_models", "ToolCall": "_models", "Usage": "_models", "RetryPolicy": "_retry",
+}
 
-_CLIENT_KEYS = ("provider", "base_url", "api_key", "timeout", "connect_timeout", "max_retries", "retry",
-                "headers", "transport", "http_client")
-
-
-def _split(options: dict) -> tuple:
-    client = {k: options.pop(k) for k in _CLIENT_KEYS if k in options}
-    return client, options
+__all__ = sorted([*_LAZY, *_error_names])
 
 
-def send(prompt: Any, *, model: Optional[str] = None, **options: Any) -> Response:
-    """Render ``prompt`` (a .poml path, markup, or messages) and send it; returns the final :class:`Response`.
-
-    Client options: provider, base_url, api_key, timeout, connect_timeout, max_retries, retry, headers,
-    transport.  Call options: context, tools ({name: callable}), schema (JSON Schema or pydantic model),
-    max_turns, compress, compress_rate, guard; anything else goes into the request body.
-    """
-    client_opts, call_opts = _split(options)
-    with Client(model, **client_opts) as client:
-        return client.send(prompt, **call_opts)
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'backends' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
-def stream(prompt: Any, *, model: Optional[str] = None, **options: Any) -> Iterator[str]:
-    """Yield the reply's text as it arrives; the generator's return value is the :class:`Response`."""
-    client_opts, call_opts = _split(options)
-    with Client(model, **client_opts) as client:
-        s = client.stream(prompt, **call_opts)
-        yield from s
-        return s.response
-
-
-async def asend(prompt: Any, *, model: Optional[str] = None, **options: Any) -> Response:
-    client_opts, call_opts = _split(options)
-    async with AsyncClient(model, **client_opts) as client:
-        return await client.send(prompt, **call_opts)
-
-
-async def astream(prompt: Any, *, model: Optional[str] = None, **options: Any) -> AsyncIterator[str]:
-    client_opts, call_opts = _split(options)
-    async with AsyncClient(model, **client_opts) as client:
-        async for delta in client.stream(prompt, **call_opts):
-            yield delta
+def __dir__() -> list:
+    return __all__

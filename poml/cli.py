@@ -127,6 +127,7 @@ def components() -> None:
 
 
 def _register_extras() -> None:
+    __import__("backends.cli").cli.register(app)  # `poml send` (httpx loads only when a send runs)
     try:
         from compressor.cli import register
     except ImportError:
