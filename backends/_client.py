@@ -205,15 +205,17 @@ class Stream:
         call, client = self._call, self._client
         while True:
             state = call.target.provider.stream_state(call.target.server)
-            with client._open(call.body(True), stream=True) as r:  # retries end once this returns
-                try:
-                    for line in r.iter_lines():
-                        yield from state.push(line)
-                    yield from state.end()
-                except httpx.HTTPError as exc:
-                    raise StreamError(f"the stream from {call.target.server} broke after it started "
-                                      f"({type(exc).__name__}); it is not retried, send again",
-                                      server=call.target.server) from None
+            r = client._open(call.body(True), stream=True)  # retries end once this returns
+            try:
+                for line in r.iter_lines():
+                    yield from state.push(line)
+                yield from state.end()
+            except httpx.HTTPError as exc:
+                raise StreamError(f"the stream from {call.target.server} broke after it started "
+                                  f"({type(exc).__name__}); it is not retried, send again",
+                                  server=call.target.server) from None
+            finally:
+                r.close()
             resp = state.response()
             if not call.needs_tools(resp):
                 self.response = call.finish(resp)
