@@ -37,7 +37,7 @@ class _Call:
         self.runtime = prepared.runtime
         self.messages = list(prepared.messages)
         self.max_turns = max_turns
-        self.options = options
+        self.options = dict(options)
         self.turn = 0
         if max_turns < 1:
             raise ConfigError(f"max_turns must be at least 1, got {max_turns}")
@@ -57,6 +57,8 @@ class _Call:
                             f"({[c.name for c in resp.tool_calls]}); raise max_turns= or check the tools' results",
                             server=self.target.server)
         self.messages.append(request_message(resp))
+        # a forced tool_choice applies to the first turn only; forcing it every turn would never end
+        self.options.pop("tool_choice", None)
         return True
 
     def finish(self, resp: Response) -> Response:
