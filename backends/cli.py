@@ -48,6 +48,7 @@ def send_command(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (with --contexts)."),
 ) -> None:
     """Render a POML prompt and send it to a model."""
+    from poml._errors import PomlError
     from poml.cli import _context_arg
 
     import backends
@@ -71,7 +72,7 @@ def send_command(
                 return
             resp = client.send(file, context=ctx)
         typer.echo(json.dumps(_reply(resp), ensure_ascii=False) if as_json else resp.text)
-    except backends.BackendError as exc:
+    except (backends.BackendError, PomlError) as exc:  # a render error reads like the render command's
         _fail(str(exc))
 
 
@@ -97,6 +98,7 @@ def _read_rows(path: str) -> list:
 def _send_many(file: str, base_ctx: dict, path: str, output: Optional[str], concurrency: int,
                progress: bool, opts: dict) -> None:
     import backends
+    from poml._errors import PomlError
     from rich.progress import Progress
 
     rows = _read_rows(path)
@@ -110,7 +112,7 @@ def _send_many(file: str, base_ctx: dict, path: str, output: Optional[str], conc
                 async def one(i: int, row: dict) -> None:
                     try:
                         results[i] = {**row, "reply": _reply(await client.send(file, context={**base_ctx, **row}))}
-                    except backends.BackendError as exc:
+                    except (backends.BackendError, PomlError) as exc:
                         results[i] = {**row, "error": str(exc)}
                     bar.advance(task)
 
