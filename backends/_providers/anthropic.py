@@ -9,7 +9,7 @@ from .._errors import ConfigError, StreamError
 from .._models import Response, ToolCall, Usage
 from .._streaming import ToolCallAssembler, loads
 from ._base import SCHEMA_TOOL, Provider, SSEStreamState, StreamState, snake_runtime, tool_spec
-from ._convert import parts, text_of
+from ._convert import parts, request_args, text_of
 
 DEFAULT_MAX_TOKENS = 1024
 _ROLE = {"human": "user", "ai": "assistant", "tool": "user"}
@@ -120,13 +120,7 @@ def _block(kind: str, part: Any, speaker: str) -> Optional[dict]:
     if kind == "media":
         return {"type": "image", "source": {"type": "base64", "media_type": part["type"], "data": part["base64"]}}
     if kind == "request":
-        args = part.get("content")
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                args = {"input": args}
-        return {"type": "tool_use", "id": part["id"], "name": part["name"], "input": args if args is not None else {}}
+        return {"type": "tool_use", "id": part["id"], "name": part["name"], "input": request_args(part)}
     content = part.get("content")
     return {"type": "tool_result", "tool_use_id": part["id"],
             "content": text_of(content) if content is not None else ""}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from .._errors import ConfigError, StreamError
 from .._models import Response, ToolCall, Usage
 from .._streaming import loads
 from ._base import Provider, StreamState, snake_runtime, tool_spec
-from ._convert import parts
+from ._convert import parts, request_args, text_of
 
 _ROLE = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 # runtime names -> Ollama's options
@@ -70,16 +69,8 @@ def convert_messages(messages: list) -> list:
             elif kind == "media":
                 images.append(part["base64"])
             elif kind == "request":
-                args = part.get("content")
-                if isinstance(args, str):
-                    try:
-                        args = json.loads(args)
-                    except json.JSONDecodeError:
-                        args = {"input": args}
-                calls.append({"function": {"name": part["name"], "arguments": args or {}}})
+                calls.append({"function": {"name": part["name"], "arguments": request_args(part)}})
             else:  # a tool response is its own "tool" message
-                from ._convert import text_of
-
                 out.append({"role": "tool", "content": text_of(part.get("content") or ""), "tool_name": part["name"]})
         if text or images or calls:
             m: dict = {"role": role, "content": "\n\n".join(text)}
