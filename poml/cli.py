@@ -203,6 +203,7 @@ def components(name: Optional[str] = typer.Argument(None, help="Show this one ta
 
 def _register_extras() -> None:
     __import__("poml.lsp.cli").lsp.cli.register(app)
+    __import__("backends.cli").cli.register(app)  # `poml send` (httpx loads only when a send runs)
     try:
         from compressor.cli import register
     except ImportError:

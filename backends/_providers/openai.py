@@ -1,0 +1,119 @@
+"""OpenAI Chat Completions and the servers that speak it (vLLM, llama.cpp, Ollama /v1, LM Studio)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .._models import Response, ToolCall, Usage
+from .._errors import StreamError
+from .._streaming import ToolCallAssembler, loads, parse_arguments
+from ._base import Provider, SSEStreamState, StreamState, snake_runtime, tool_spec
+
+
+class OpenAIProvider(Provider):
+    name = "openai"
+    default_base_url = "https://api.openai.com/v1"
+    env_key = "OPENAI_API_KEY"
+    needs_key = True
+    # "json_schema" (OpenAI, vLLM) or "json_object" (llama-cpp-python's server: schema inside json_object)
+    schema_mode = "json_schema"
+
+    def path(self, stream: bool) -> str:
+        return "/chat/completions"
+
+    def headers(self, api_key: Optional[str]) -> dict:
+        # OpenAI-compatible local servers ignore the key but some insist on the header
+        return {"Authorization": f"Bearer {api_key or 'none'}"}
+
+    def body(self, messages, *, model, tools, schema, runtime, stream, options) -> dict:
+        from renderers._formats import to_openai_messages
+
+        body: dict = {"model": model, "messages": to_openai_messages(messages)}
+        if tools:
+            body["tools"] = [{"type": "function", "function": tool_spec(t)} for t in tools]
+        if schema is not None:
+            if self.schema_mode == "json_object":
+                body["response_format"] = {"type": "json_object", "schema": schema}
+            else:
+                body["response_format"] = {"type": "json_schema",
+                                           "json_schema": {"name": "schema", "schema": schema, "strict": True}}
+        body.update(snake_runtime(runtime))
+        body.update(options)
+        if stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        return body
+
+    def parse(self, data: Any) -> Response:
+        choice = (data.get("choices") or [{}])[0]
+        msg = choice.get("message") or {}
+        calls = [ToolCall(c.get("id", ""), c["function"]["name"], parse_arguments(c["function"].get("arguments")))
+                 for c in msg.get("tool_calls") or []]
+        return Response(text=msg.get("content") or "", tool_calls=calls, finish_reason=choice.get("finish_reason"),
+                        usage=_usage(data.get("usage")), model=data.get("model"), raw=data)
+
+    def stream_state(self, server: str) -> StreamState:
+        return _OpenAIStream(server)
+
+
+class LlamaCppProvider(OpenAIProvider):
+    """llama-cpp-python's server: OpenAI wire, but structured output is ``json_object`` + ``schema``."""
+
+    name = "llamacpp"
+    default_base_url = "http://127.0.0.1:8000/v1"
+    env_key = None
+    needs_key = False
+    schema_mode = "json_object"
+
+
+def _usage(u: Optional[dict]) -> Usage:
+    u = u or {}
+    return Usage(u.get("prompt_tokens"), u.get("completion_tokens"))
+
+
+class _OpenAIStream(SSEStreamState):
+    def __init__(self, server: str):
+        super().__init__(server)
+        self.text: list = []
+        self.calls = ToolCallAssembler()
+        self.finish: Optional[str] = None
+        self.usage = Usage()
+        self.model: Optional[str] = None
+        self.last: Any = None
+
+    def on_event(self, ev) -> list:
+        if ev.data == "[DONE]":
+            self.done = True
+            return []
+        if not ev.data:
+            return []
+        chunk = loads(ev.data, self.server)
+        if "error" in chunk:
+            raise StreamError(f"{self.server} sent an error in the stream: {chunk['error']}", server=self.server)
+        self.last = chunk
+        self.model = chunk.get("model", self.model)
+        if chunk.get("usage"):
+            self.usage = _usage(chunk["usage"])
+        out = []
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            for tc in delta.get("tool_calls") or []:
+                fn = tc.get("function") or {}
+                self.calls.add(tc.get("index", 0), tc.get("id"), fn.get("name"), fn.get("arguments"))
+            if choice.get("finish_reason"):
+                self.finish = choice["finish_reason"]
+            if delta.get("content"):
+                self.text.append(delta["content"])
+                out.append(delta["content"])
+        return out
+
+    def end(self) -> list:
+        # some servers omit [DONE]; a finish_reason still proves the reply is whole
+        out = self.push("")
+        if not self.done and self.finish is None:
+            raise self.truncated()
+        return out
+
+    def response(self) -> Response:
+        return Response(text="".join(self.text), tool_calls=self.calls.calls(), finish_reason=self.finish,
+                        usage=self.usage, model=self.model, raw=self.last)
