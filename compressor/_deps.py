@@ -15,6 +15,8 @@ _EXTRA_FOR = {
     "rich": "compress",
     "onnxruntime": "onnx",
     "onnx": "onnx",
+    "ray": "ray",
+    "pyarrow": "ray",
 }
 
 
