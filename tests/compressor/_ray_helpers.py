@@ -17,10 +17,13 @@ REPO_ROOT = str(Path(compressor.__file__).resolve().parent.parent)
 OBJECT_STORE = 200 * 1024 * 1024
 
 
+TESTS_DIR = str(Path(__file__).resolve().parent)  # the tests' worker subclasses live here
+
+
 def worker_env() -> None:
-    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
-    if REPO_ROOT not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([REPO_ROOT, *[p for p in paths if p]])
+    """Ray workers inherit PYTHONPATH: put this tree and the test modules on it."""
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join([REPO_ROOT, TESTS_DIR, *[p for p in paths if p not in (REPO_ROOT, TESTS_DIR)]])
 
 
 def prompts(n: int, seed: int = 0) -> list[dict]:
