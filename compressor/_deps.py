@@ -17,6 +17,8 @@ _EXTRA_FOR = {
     "rich": "compress",
     "onnxruntime": "onnx",
     "onnx": "onnx",
+    "ray": "ray",
+    "pyarrow": "ray",
 }
 
 

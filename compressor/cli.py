@@ -75,6 +75,9 @@ def compress_command(
     progress: bool = PROGRESS_OPTION,
     demo_model: Optional[str] = typer.Option(None, "--demo-model", metavar="DIR",
                                              help="Build a small UNTRAINED model in DIR (offline) and use it."),
+    ray: Optional[str] = typer.Option(None, "--ray", help="Run on Ray Data: 'local' or a cluster address ('auto', host:port); --input is a glob, --output a folder (resumable)."),
+    workers: int = typer.Option(1, "--workers", help="Ray: model workers."),
+    gpus_per_worker: float = typer.Option(0, "--gpus-per-worker", help="Ray: GPUs per worker (1 = one model per GPU)."),
 ) -> None:
     """Shorten prompts with an LLMLingua-2 token-classification model."""
     from . import CompressorError
@@ -85,6 +88,12 @@ def compress_command(
         model = _make_demo(demo_model)
         if file is None and input is None:
             return
+    if ray is not None:
+        if not input or not output:
+            _fail("--ray needs --input 'data/*.parquet' and --output FOLDER")
+        return _run_ray(ray, input, field, output, model, workers, gpus_per_worker, progress,
+                        dict(rate=rate, target_tokens=target_tokens, force_tokens=_unescape(force_token or []),
+                             keep_digits=keep_digits, drop_consecutive=drop_consecutive))
     check_sources(file, input)
     force = _unescape(force_token or [])
     kw = dict(rate=rate, target_tokens=target_tokens, force_tokens=force, keep_digits=keep_digits,
@@ -175,6 +184,36 @@ def _run_jsonl(comp: "Compressor", input: str, field: str, output: Optional[str]
             out.close()
     ratio = tot_in / tot_out if tot_out else 1.0
     typer.echo(f"{len(records)} prompts: {tot_in} -> {tot_out} cl100k tokens ({ratio:.1f}x)", err=True)
+
+
+def _run_ray(address: str, input: str, field: str, output: str, model: str, workers: int,
+             gpus: float, progress: bool, kw: dict) -> None:
+    """Resumable sharded run through :func:`compressor.ray.compress_files`, a bar per shard."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from . import CompressorError
+
+    try:
+        import ray as ray_mod
+
+        from .ray import compress_files
+
+        ray_mod.init(address=None if address == "local" else address, log_to_driver=False)
+        rate = kw.pop("rate")
+        if kw["target_tokens"] is None:
+            kw.pop("target_tokens")
+        with Progress(TextColumn("compressing rows"), BarColumn(), MofNCompleteColumn(),
+                      transient=True, disable=not progress) as bar:
+            task = bar.add_task("rows", total=None)
+            summary = compress_files(input, output, column=field, model=model, rate=rate,
+                                     concurrency=workers, num_gpus=gpus,
+                                     on_shard=lambda r: bar.advance(task, r["rows"]), **kw)
+    except ImportError as exc:
+        _fail(f"--ray needs the 'ray' extra: pip install 'poml-native[ray]' ({exc})")
+    except CompressorError as exc:
+        _fail(str(exc))
+    typer.echo(f"{summary['rows']} rows in {summary['shards']} shards: {summary['written_shards']} "
+               f"written, {summary['skipped_shards']} already done -> {output}", err=True)
 
 
 def register(app: "typer.Typer") -> None:
