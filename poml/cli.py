@@ -42,7 +42,7 @@ class _GuardedGroup(TyperGroup):
 app = typer.Typer(
     name="poml",
     cls=_GuardedGroup,
-    help="Render POML prompts natively (no Node); compress prompts (with the 'compress' extra).",
+    help="Render POML prompts natively (no Node); compress, guard, train and send them, and serve editors (extras).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -228,7 +228,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
-    """Render POML prompts natively (no Node); compress prompts (with the 'compress' extra)."""
+    """Render POML prompts natively (no Node); compress, guard, train and send them, and serve editors (extras)."""
 
 
 # ---------------------------------------------------------------- poml-cli
