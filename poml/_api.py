@@ -153,14 +153,19 @@ def render_text_with(
     strict: bool = True,
     roots: Optional[Iterable[PathLike]] = None,
     allow_network: Optional[bool] = None,
+    lenient: Optional[bool] = None,
 ) -> Rendered:
     """The engine: parse, expand, build and write ``text`` with ``env``'s policy and caches.
+
+    ``strict=False`` renders past problems; it repairs what the reference refuses (lenient
+    mode) unless ``lenient=False``, which only collects the errors (what an editor shows).
 
     This is the one boundary where failures become :class:`PomlError` s: anything else
     escaping a stage is reported with the markup's location instead of a traceback.
     """
     try:
-        return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network)
+        return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network,
+                       (not strict) if lenient is None else lenient)
     except PomlError:
         raise
     except RecursionError:
@@ -191,7 +196,8 @@ def _only_meta(root: Any) -> bool:
 
 
 def _render(env: Environment, text: str, path: Optional[str], context: Optional[dict],
-            stylesheet: Optional[dict], chat: bool, strict: bool, roots: Any, allow_network: Any) -> Rendered:
+            stylesheet: Optional[dict], chat: bool, strict: bool, roots: Any, allow_network: Any,
+            lenient: bool) -> Rendered:
     import renderers
 
     from .components import build
@@ -213,7 +219,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     sink = DiagnosticSink(source)
     doc = env.parse(text)
     for issue in doc.issues:
-        if not strict and issue.repaired:
+        if lenient and issue.repaired:
             sink.warning(issue.start, issue.end, issue.repaired, hint=issue.hint)
         else:
             sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
@@ -222,7 +228,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
-    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=not strict,
+    expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=lenient,
                         limits=env.render_limits)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}

@@ -127,12 +127,17 @@ class Environment:
         return self.render(None, context, stylesheet, file=path, **options)
 
     def render_text(self, text: str, *, path: Optional[str] = None, context: Optional[dict] = None,
-                    stylesheet: Optional[dict] = None, chat: bool = True, strict: Optional[bool] = None) -> Any:
-        """Render markup text to a :class:`~poml._api.Rendered` (messages, schema, tools, diagnostics)."""
+                    stylesheet: Optional[dict] = None, chat: bool = True, strict: Optional[bool] = None,
+                    lenient: Optional[bool] = None) -> Any:
+        """Render markup text to a :class:`~poml._api.Rendered` (messages, schema, tools, diagnostics).
+
+        ``strict=False, lenient=False`` renders past problems without repairing them and
+        returns every error as a diagnostic (what an editor shows).
+        """
         from ._api import render_text_with
 
         return render_text_with(self, text, path=path, context=context, stylesheet=stylesheet, chat=chat,
-                                strict=self.strict if strict is None else strict)
+                                strict=self.strict if strict is None else strict, lenient=lenient)
 
     # ------------------------------------------------------------ caches
     def parse(self, text: str) -> "ParsedDocument":

@@ -2,9 +2,9 @@
 
 :class:`WorkspaceEngine` parses, renders and collects diagnostics for the
 documents of one workspace and forgets a document's results when it changes.
-When the engine gains ``poml.Environment`` (parse/compile/file caches and
-policy in one object), only this module changes: hold one Environment per
-workspace here and call its render/parse/invalidate instead.
+It holds one :class:`poml.Environment` per workspace (parse, file, build and
+write caches, and the workspace's read policy), so an edit re-renders only what
+changed, and a file saved on disk is invalidated there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .._api import _parse_cached, render_text  # the same parse cache the render uses: one parse per edit
+from .._environment import Environment
 from .._errors import Diagnostic, PomlError
 from ..components import lookup
 from ..syntax import ParsedDocument
@@ -86,32 +86,32 @@ class WorkspaceEngine:
 
     def __init__(self, roots: Optional[list[str]] = None):
         self.roots = roots or []
+        self.env = Environment(roots=self.roots)
         self._cache: dict[str, Analysis] = {}
 
-    def invalidate(self, uri: str) -> None:
+    def invalidate(self, uri: str, path: Optional[str] = None) -> None:
         self._cache.pop(uri, None)
+        if path:
+            self.env.invalidate(path)
 
     def analyze(self, uri: str, text: str, path: Optional[str]) -> Analysis:
         text = text.replace("\r\n", "\n")  # the engine's offsets are into this text; lines are unchanged
         hit = self._cache.get(uri)
         if hit is not None and hit.text == text:
             return hit
-        parsed = _parse_cached(text)
+        parsed = self.env.parse(text)  # the same parse cache the render uses: one parse per edit
         paired = {k: p for k in PAIRED if path and (p := _read_paired(path, k)) is not None}
         analysis = Analysis(text, path, parsed, outline(parsed.root, text), paired)
         analysis.diagnostics = self._diagnose(analysis)
         self._cache[uri] = analysis
         return analysis
 
-    def _roots(self, path: Optional[str]) -> list[str]:
-        return [os.path.dirname(os.path.abspath(path))] + self.roots if path else list(self.roots)
-
     def render(self, analysis: Analysis, context: Optional[dict] = None, chat: bool = True) -> tuple[Any, list[Diagnostic]]:
         """Messages (chat) or content, and the diagnostics of that render (never raises for bad markup)."""
         try:
-            r = render_text(analysis.text, path=analysis.path, context=analysis.context if context is None else context,
-                            stylesheet=analysis.stylesheet, chat=chat, strict=False,
-                            roots=self._roots(analysis.path) or None)
+            r = self.env.render_text(analysis.text, path=analysis.path,
+                                     context=analysis.context if context is None else context,
+                                     stylesheet=analysis.stylesheet, chat=chat, strict=False, lenient=False)
         except PomlError as exc:
             d = exc.diagnostic or Diagnostic(str(exc), path=analysis.path)
             return ([] if chat else ""), [d]

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any, Optional
 
 from lsprotocol import types
+from pygls import uris
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -94,7 +95,7 @@ def did_change(ls: PomlLanguageServer, params: types.DidChangeTextDocumentParams
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: PomlLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
     # Paired context/stylesheet and included files may have changed on disk.
-    ls.engine.invalidate(params.text_document.uri)
+    ls.engine.invalidate(params.text_document.uri, uris.to_fs_path(params.text_document.uri))
     ls.schedule(params.text_document.uri, 0)
     ls.workspace_diagnostic_refresh(None)
 
@@ -112,6 +113,10 @@ def did_close(ls: PomlLanguageServer, params: types.DidCloseTextDocumentParams) 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def watched(ls: PomlLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    for change in params.changes:  # a file read by some prompt (an include, a table) changed on disk
+        path = uris.to_fs_path(change.uri)
+        if path:
+            ls.engine.env.invalidate(path)
     for uri in list(ls.workspace.text_documents):
         ls.engine.invalidate(uri)
         ls.schedule(uri, 0)
