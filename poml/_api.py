@@ -130,6 +130,7 @@ def render_text(
     strict: bool = True,
     roots: Optional[Iterable[PathLike]] = None,
     allow_network: bool = False,
+    lenient: Optional[bool] = None,
 ) -> Rendered:
     """Render markup text to messages (chat) or rich content, in the default Environment.
 
@@ -139,7 +140,7 @@ def render_text(
     returned in ``diagnostics`` and rendering goes as far as it can.
     """
     return render_text_with(default_environment(), text, path=path, context=context, stylesheet=stylesheet,
-                            chat=chat, strict=strict, roots=roots, allow_network=allow_network)
+                            chat=chat, strict=strict, roots=roots, allow_network=allow_network, lenient=lenient)
 
 
 def render_text_with(

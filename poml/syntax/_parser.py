@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from .._limits import MAX_NESTING_DEPTH
+from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH
 
 # XML names; any non-ASCII character is allowed (a negated ASCII class compiles in
 # microseconds, a \u00C0-\uFFFF range takes ~10 ms at import).
@@ -127,6 +127,11 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
             hint="write #lt; for a literal '<' in text",
         ))
         return None, pos + 1, False
+    if m.end() - m.start() > MAX_NAME_CHARS:
+        raise _Limit(ParseIssue(
+            f"A tag name of {m.end() - m.start()} characters; the limit is {MAX_NAME_CHARS}.",
+            m.start(), m.start() + MAX_NAME_CHARS, kind="PomlLimitError",
+            hint="tag and attribute names are short words; is a '<' missing its escape (#lt;)?"))
     el = XmlElement(m.group(0), start=pos, name_start=m.start(), name_end=m.end())
     i = m.end()
     while True:
@@ -142,6 +147,10 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
             el.end = i + 2
             return el, i + 2, True
         am = _NAME.match(text, i)
+        if am and am.end() - am.start() > MAX_NAME_CHARS:
+            raise _Limit(ParseIssue(
+                f"An attribute name of {am.end() - am.start()} characters; the limit is {MAX_NAME_CHARS}.",
+                am.start(), am.start() + MAX_NAME_CHARS, kind="PomlLimitError"))
         if not am:
             issues.append(ParseIssue(
                 f"Unexpected character {c!r} in tag <{el.name}>.", i, i + 1,

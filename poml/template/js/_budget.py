@@ -36,7 +36,7 @@ CALL_COST = 100
 ITEM_COST = 10
 ELEMENT_COST = 300
 LOOP_COST = 300  # each copy is an element expanded
-INCLUDE_COST = 1000
+INCLUDE_COST = 20_000  # reading and parsing a file: at most 1,000 includes in a default render
 MATCH_COST = 50
 # Total seconds the regular expressions of one render may run (each match is given
 # what is left as its timeout, so a backtracking pattern is stopped, not waited for).
