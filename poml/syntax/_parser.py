@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH
+from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS
 
 # XML names; any non-ASCII character is allowed (a negated ASCII class compiles in
 # microseconds, a \u00C0-\uFFFF range takes ~10 ms at import).
@@ -205,6 +205,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
     stack: list[XmlElement] = []
     pos = 0
     mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
+    elements = 0
 
     def add(node: Union[XmlElement, XmlText]) -> None:
         (stack[-1].children if stack else top).append(node)
@@ -259,6 +260,12 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                     add(XmlText("<", pos, pos + 1))
                     pos = new_pos
                     continue
+                elements += 1
+                if elements > MAX_PARSED_ELEMENTS:
+                    raise _Limit(ParseIssue(
+                        f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
+                        kind="PomlLimitError",
+                        hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
                 add(el)
                 pos = new_pos
                 if not self_closing:
