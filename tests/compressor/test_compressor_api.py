@@ -1,6 +1,8 @@
 """Package surface: lazy imports, errors, offline tiktoken, argument checks."""
 from __future__ import annotations
 
+import re
+
 import os
 import subprocess
 import sys
@@ -60,7 +62,9 @@ def test_missing_dependency_message(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake)
     monkeypatch.delitem(sys.modules, "onnxruntime", raising=False)
-    with pytest.raises(MissingDependencyError, match=r"pip install 'poml-native\[onnx\]'"):
+    from poml._install import install_command
+
+    with pytest.raises(MissingDependencyError, match=re.escape(install_command("onnx"))):
         require("onnxruntime")
 
 
