@@ -343,15 +343,24 @@ def _tree_nested_list(items: list, span: dict) -> Any:
     return El(_comp("List"), {"blankLine": False, **span}, entries)
 
 
+def _check_tree_items(items: Any, props: dict) -> None:
+    """Every level is a list of objects (checked iteratively: the data may come from users)."""
+    pending = [items]
+    while pending:
+        level = pending.pop()
+        if not isinstance(level, list) or not all(isinstance(item, dict) for item in level):
+            raise ReadError(
+                "items must be a list of {name, value?, children?} objects (children too); pass it as an "
+                'expression, e.g. items="{{ myTree }}".', props)
+        pending.extend(item["children"] for item in level if item.get("children"))
+
+
 def render_tree(items: list, show_content: Any, props: dict, ctx: Any) -> list:
     """The reference's Tree rendering for every presentation."""
     pres = syntax_presentation(props, ctx)
     others = without(props, "items", "showContent")
     span = _span(props)
-    if not isinstance(items, list):
-        raise ReadError(
-            "items must be a list of {name, value?, children?} objects; pass it as an expression, "
-            'e.g. items="{{ myTree }}".', props)
+    _check_tree_items(items, props)
     if pres == "serialize":
         p = dict(others)
         p["data"] = _tree_to_object(items, bool(show_content))

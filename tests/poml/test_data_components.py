@@ -300,3 +300,9 @@ def test_network_allowed_fetches_url(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("items", ["[0]", "[{name: 'a', children: [1]}]", "'text'"])
+def test_tree_items_that_are_not_objects_are_a_located_error(items):
+    with pytest.raises(poml.PomlComponentError, match="items must be a list of"):
+        poml.poml(f'<poml><tree items="{{{{ {items} }}}}"/></poml>')
