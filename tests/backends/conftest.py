@@ -1,7 +1,8 @@
-import httpx
 import pytest
 
-import backends
+httpx = pytest.importorskip("httpx", reason="the backends need the send extra (httpx)")
+
+import backends  # noqa: E402
 
 from _backends_helpers import FAST
 
