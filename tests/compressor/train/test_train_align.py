@@ -65,6 +65,7 @@ def test_statistics_of_a_rewritten_and_reordered_pair():
 
 
 def test_filters_drop_the_top_variation_then_the_top_gap():
+    pytest.importorskip("numpy", reason="the filters' percentiles need numpy (the compress extra)")
     good = [align(f"w{i} a b c d e f g h", f"a b c d") for i in range(18)]
     rewritten = align("a b c d e f g h", "totally new words here")       # variation 1
     far = align("a " + " ".join(["z"] * 30) + " q r", "q r a", window=5)  # found, not placed
@@ -76,6 +77,7 @@ def test_filters_drop_the_top_variation_then_the_top_gap():
 
 
 def test_filters_keep_everything_when_all_pairs_are_alike():
+    pytest.importorskip("numpy", reason="the filters' percentiles need numpy (the compress extra)")
     same = [align("a b c", "a c") for _ in range(10)]
     assert filter_alignments(same).kept == tuple(range(10))
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
+
+pytest.importorskip("torch", reason="training needs the compress extra (torch)")
 
 from poml.cli import app
 

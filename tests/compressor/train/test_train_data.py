@@ -85,6 +85,7 @@ def test_transcripts_drop_only_fillers():
 
 
 def test_compressor_train_is_both_the_function_and_the_package():
+    pytest.importorskip("numpy", reason="the trainer needs the compress extra")
     import compressor
     from compressor.train import _trainer
 

@@ -7,6 +7,9 @@ import json
 
 import pytest
 
+pytest.importorskip("torch", reason="training needs the compress extra (torch)")
+pytest.importorskip("transformers", reason="training needs the compress extra (transformers)")
+
 from compressor.train import evaluate, jailbreak_pairs, train_guard
 
 N_TRAIN, N_TEST, MAX_CHARS = 400, 120, 300
