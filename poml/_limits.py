@@ -9,7 +9,7 @@ MAX_SOURCE_CHARS = 16 * 1024 * 1024   # one markup text or included file
 MAX_NESTING_DEPTH = 48                 # element nesting in markup; deeper is refused: the builders recurse
                                        # (~15 frames a level) inside the interpreter's default limit, never raised
 MAX_NAME_CHARS = 256                   # a tag or attribute name
-MAX_PARSED_ELEMENTS = 50_000           # elements written in one markup text (data belongs in <table>/<object>)
+MAX_PARSED_ELEMENTS = 20_000           # elements written in one markup text (data belongs in <table>/<object>)
 MAX_INCLUDE_DEPTH = 32                 # <include> chains
 MAX_LOOP_ITEMS = 100_000               # items a single for= may iterate
 MAX_EXPANDED_NODES = 1_000_000         # elements produced by expansion in total
