@@ -26,7 +26,7 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, List, Literal, Optional, Union
+from typing import Any, Iterable, List, Literal, Optional, Union
 
 from ._environment import Environment, default_environment
 from ._errors import (
@@ -36,9 +36,6 @@ from ._errors import (
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
 from ._text_files import decode_text_file
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._files import FileAccess
 
 OutputFormat = Literal["raw", "message_dict", "dict", "openai_chat", "langchain", "pydantic"]
 PathLike = Union[str, "os.PathLike[str]"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .._errors import StreamError
-from .._models import Response
-from .._streaming import SSEDecoder, SSEEvent
+from .._models import Response, Usage
+from .._streaming import SSEDecoder, SSEEvent, ToolCallAssembler
 
 SCHEMA_TOOL = "json_output"  # the forced tool that carries structured output where a provider has no JSON mode
 
@@ -58,6 +58,28 @@ class SSEStreamState(StreamState):
 
     def on_event(self, ev: SSEEvent) -> list:
         raise NotImplementedError
+
+
+class ReplySSEState(SSEStreamState):
+    """An SSE stream whose reply is gathered here: text deltas, tool-call fragments, finish reason,
+    usage, model and the last event (what the OpenAI and Anthropic streams share)."""
+
+    def __init__(self, server: str):
+        super().__init__(server)
+        self.text: list = []
+        self.calls = ToolCallAssembler()
+        self.finish: Optional[str] = None
+        self.usage = Usage()
+        self.model: Optional[str] = None
+        self.last: Any = None
+
+    def _text(self, text: str) -> list:
+        self.text.append(text)
+        return [text]
+
+    def response(self) -> Response:
+        return Response(text="".join(self.text), tool_calls=self.calls.calls(), finish_reason=self.finish,
+                        usage=self.usage, model=self.model, raw=self.last)
 
 
 class Provider:

@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 from .._errors import ConfigError, StreamError
 from .._models import Response, ToolCall, Usage
-from .._streaming import ToolCallAssembler, loads
-from ._base import SCHEMA_TOOL, Provider, SSEStreamState, StreamState, snake_runtime, tool_spec
+from .._streaming import loads
+from ._base import SCHEMA_TOOL, Provider, ReplySSEState, StreamState, snake_runtime, tool_spec
 from ._convert import parts, request_args, text_of
 
 DEFAULT_MAX_TOKENS = 1024
@@ -126,16 +126,7 @@ def _block(kind: str, part: Any, speaker: str) -> Optional[dict]:
             "content": text_of(content) if content is not None else ""}
 
 
-class _AnthropicStream(SSEStreamState):
-    def __init__(self, server: str):
-        super().__init__(server)
-        self.text: list = []
-        self.calls = ToolCallAssembler()
-        self.finish: Optional[str] = None
-        self.usage = Usage()
-        self.model: Optional[str] = None
-        self.last: Any = None
-
+class _AnthropicStream(ReplySSEState):
     def on_event(self, ev) -> list:
         if not ev.data:
             return []
@@ -169,10 +160,5 @@ class _AnthropicStream(SSEStreamState):
             self.done = True
         return []
 
-    def _text(self, text: str) -> list:
-        self.text.append(text)
-        return [text]
-
     def response(self) -> Response:
-        return _finish(Response(text="".join(self.text), tool_calls=self.calls.calls(), finish_reason=self.finish,
-                                usage=self.usage, model=self.model, raw=self.last))
+        return _finish(super().response())

@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 from .._models import Response, ToolCall, Usage
 from .._errors import StreamError
-from .._streaming import ToolCallAssembler, loads, parse_arguments
-from ._base import Provider, SSEStreamState, StreamState, snake_runtime, tool_spec
+from .._streaming import loads, parse_arguments
+from ._base import Provider, ReplySSEState, StreamState, snake_runtime, tool_spec
 
 
 class OpenAIProvider(Provider):
@@ -71,16 +71,7 @@ def _usage(u: Optional[dict]) -> Usage:
     return Usage(u.get("prompt_tokens"), u.get("completion_tokens"))
 
 
-class _OpenAIStream(SSEStreamState):
-    def __init__(self, server: str):
-        super().__init__(server)
-        self.text: list = []
-        self.calls = ToolCallAssembler()
-        self.finish: Optional[str] = None
-        self.usage = Usage()
-        self.model: Optional[str] = None
-        self.last: Any = None
-
+class _OpenAIStream(ReplySSEState):
     def on_event(self, ev) -> list:
         if ev.data == "[DONE]":
             self.done = True
@@ -103,8 +94,7 @@ class _OpenAIStream(SSEStreamState):
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
             if delta.get("content"):
-                self.text.append(delta["content"])
-                out.append(delta["content"])
+                out += self._text(delta["content"])
         return out
 
     def end(self) -> list:
@@ -114,6 +104,3 @@ class _OpenAIStream(SSEStreamState):
             raise self.truncated()
         return out
 
-    def response(self) -> Response:
-        return Response(text="".join(self.text), tool_calls=self.calls.calls(), finish_reason=self.finish,
-                        usage=self.usage, model=self.model, raw=self.last)

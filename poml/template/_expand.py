@@ -330,7 +330,7 @@ class Expander:
         if not isinstance(value, dict):
             self.error(found[0].start, found[0].end,
                        f"<{name}> must hold a JSON object, not {type(value).__name__}.",
-                       hint=f'write it as {{"key": ...}}')
+                       hint='write it as {"key": ...}')
             return None
         return value
 

@@ -6,7 +6,7 @@ what can be read or called on it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from ._builtins.array import _ARR_METHODS
 from ._builtins.number import _BOOL_METHODS, _NUM_METHODS

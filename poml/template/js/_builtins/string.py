@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable
 
 from ...._limits import MAX_ARRAY_ITEMS, MAX_STRING_CHARS
-from .._budget import _charge, _check_list, _check_str
+from .._budget import _check_list, _check_str
 from . import regexp as _rx
 from .._regex import JSRegExp
 from .._calls import _arg, _call, _clamp, _is_function, _rel_index
