@@ -480,6 +480,24 @@ def _restamp(stamps: tuple) -> None:
         _restamp_one(stamp)
 
 
+_SEEN_ONCE = ((), ())  # the build-cache entry of a subtree met once: its output is not kept
+
+
+def _render_recorded(node: Call, ctx: Ctx, state: State, cache: dict, key: Any, out: list) -> None:
+    """Render a subtree met before and keep its output with the stamps of what it read."""
+    n0 = len(state.sink.items)
+    mark = len(out)
+    props = dict(node.props)
+    props[START] = node.start
+    props[END] = node.end
+    with _recording() as reads:
+        render(node.component, props, node.children, ctx, out)
+    if len(state.sink.items) == n0:  # faulty output is rebuilt, so its errors are reported again
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        cache[key] = (tuple(out[mark:]), tuple(reads))
+
+
 def expand_into(out: list, node: Any, ctx: Ctx) -> None:
     t = type(node)
     if t is str:
@@ -496,23 +514,20 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
             key = _cache_key(node, ctx, state)
             if key is not None:
                 hit = cache.get(key)
-                if hit is not None and (not hit[1] or _stamps_hold(hit[1])):
+                if hit is None:
+                    # First sighting: remember the key only. Recording what a subtree reads costs
+                    # about a third of a build, and a text rendered once never meets it again.
+                    if len(cache) >= CACHE_MAX:
+                        cache.clear()
+                    cache[key] = _SEEN_ONCE
+                elif hit is not _SEEN_ONCE and (not hit[1] or _stamps_hold(hit[1])):
                     if hit[1]:
                         _restamp(hit[1])  # an enclosing render records what this output read
                     out.extend(hit[0])
                     return
-                n0 = len(state.sink.items)
-                mark = len(out)
-                props = dict(node.props)
-                props[START] = node.start
-                props[END] = node.end
-                with _recording() as reads:
-                    render(node.component, props, node.children, ctx, out)
-                if len(state.sink.items) == n0:
-                    if len(cache) >= CACHE_MAX:
-                        cache.clear()
-                    cache[key] = (tuple(out[mark:]), tuple(reads))
-                return
+                else:
+                    _render_recorded(node, ctx, state, cache, key, out)
+                    return
         props = dict(node.props)
         props[START] = node.start
         props[END] = node.end
