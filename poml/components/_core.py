@@ -718,6 +718,12 @@ def expand(nodes: Any, ctx: Ctx) -> list:
 
 # ---------------------------------------------------------------- helpers for components
 
+def file_access(ctx: Ctx) -> Any:
+    """The render's :class:`~poml._files.FileAccess` (it carries the Environment's memo), or None."""
+    loader = ctx.state.file_loader
+    return loader.access if loader is not None else None
+
+
 def without(props: dict, *keys: str) -> dict:
     """A copy of ``props`` without ``keys`` (the ``...others`` of a destructuring)."""
     d = props.copy()

@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from .._errors import PomlError
 from ..data._base64 import decode_base64
-from ._core import END, START, El, ReadError, syntax_presentation, without
+from ._core import END, START, El, ReadError, file_access, syntax_presentation, without
 from ._registry import Param, component, lookup
 
 __all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements"]
@@ -194,7 +194,7 @@ def document_image(props, children, ctx):
             data = decode_base64(b64, "image")
             new_b64, mime = _images.process_image(
                 data, styled.get("type"), _num(styled.get("maxWidth")), _num(styled.get("maxHeight")),
-                _num(styled.get("resize")),
+                _num(styled.get("resize")), memo=getattr(file_access(ctx), "memo", None),
             )
         except PomlError as exc:
             raise _read_error(exc, props) from None
