@@ -2,8 +2,11 @@
 
     PYTHONPATH=. python tests/benchmarks/bench_backends.py [--n 300] [--concurrent 1000]
 
-1. overhead per request: backends.Client.send (messages given, no render) vs a bare httpx.Client.post
-   of the same body to the same server, interleaved, median of each (ratio and difference);
+1. overhead per request: backends.Client.send (messages given, then a markup prompt that is rendered)
+   vs a bare httpx.Client.post of the same body to the same server, interleaved: wall-time medians,
+   the median of the paired differences, and this process's CPU time per request (the client's own
+   work, which the server's and other tenants' noise does not reach); then both on
+   httpx.MockTransport, where nothing but client code runs;
 2. time to first token streaming: backends stream vs a bare httpx SSE read (--ttft-ms 50 server);
 3. 1,000 concurrent async sends without and with injected faults (--error-rate 0.2): answered,
    failed cleanly, duplicated (each reply must echo its own request id), requests/s.
@@ -11,6 +14,7 @@
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -33,23 +37,61 @@ def cpu_flags() -> str:
     return " ".join(sorted({f for f in flags if f.startswith(("avx512", "amx", "avx2"))})) or "none of avx2/avx512/amx"
 
 
+MSGS = [{"role": "user", "content": "hello"}]
+MARKUP = "<poml><role>a tester</role><task>Say {{ word }}</task></poml>"
+
+
+def _pair(bare_call, our_call, n: int) -> tuple:
+    """Interleaved runs of both; per request: wall time, and this process's CPU time (the client's own
+    work: the server runs in another process, so its noise and other tenants' load stay out of it)."""
+    for _ in range(20):
+        bare_call(), our_call()
+    wall = {"bare": [], "ours": []}
+    cpu = {"bare": 0.0, "ours": 0.0}
+    for _ in range(n):
+        for name, call in (("bare", bare_call), ("ours", our_call)):
+            t, c = time.perf_counter(), time.process_time()
+            call()
+            cpu[name] += time.process_time() - c
+            wall[name].append(time.perf_counter() - t)
+    diffs = [o - b for o, b in zip(wall["ours"], wall["bare"])]
+    return (statistics.median(wall["bare"]) * 1e3, statistics.median(wall["ours"]) * 1e3,
+            statistics.median(diffs) * 1e3, cpu["bare"] / n * 1e3, cpu["ours"] / n * 1e3)
+
+
+def _report(label: str, n: int, figures: tuple) -> None:
+    b, o, d, cb, co = figures
+    print(f"{label:<28} n={n}: wall median bare {b:.3f} ms, backends {o:.3f} ms ({o / b:.2f}x), "
+          f"paired difference {d:+.3f} ms; client CPU bare {cb:.3f} ms, backends {co:.3f} ms "
+          f"({co / cb:.2f}x, {co - cb:+.3f} ms)")
+
+
 def overhead(url: str, n: int) -> None:
-    msgs = [{"role": "user", "content": "hello"}]
-    body = {"model": "test", "messages": msgs}
-    bare, ours = [], []
+    """backends.Client.send vs a bare httpx.Client.post of the same body to the same server."""
+    body = {"model": "test", "messages": MSGS}
+    auth = {"Authorization": "Bearer none"}
     with httpx.Client() as h, backends.Client("test", base_url=url + "/v1") as c:
-        for _ in range(20):
-            h.post(url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer none"}).json()
-            c.send(msgs)
-        for _ in range(n):
-            t = time.perf_counter()
-            h.post(url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer none"}).json()
-            bare.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            c.send(msgs)
-            ours.append(time.perf_counter() - t)
-    b, o = statistics.median(bare) * 1e3, statistics.median(ours) * 1e3
-    print(f"overhead  n={n}: bare httpx {b:.3f} ms, backends {o:.3f} ms median -> +{o - b:.3f} ms ({o / b:.2f}x)")
+        def bare():
+            return h.post(url + "/v1/chat/completions", json=body, headers=auth).json()
+
+        _report("overhead, messages (echo)", n, _pair(bare, lambda: c.send(MSGS), n))
+        # a markup prompt adds the render (poml.poml), which a bare call does not do at all
+        _report("overhead, markup (echo)", n, _pair(bare, lambda: c.send(MARKUP, context={"word": "hello"}), n))
+
+
+def in_process(n: int) -> None:
+    """The same two calls on httpx.MockTransport (no socket, no server): only client work is timed."""
+    reply = json.dumps({"model": "test", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": "You said: hello"}}], "usage": {"prompt_tokens": 3, "completion_tokens": 4}})
+    transport = httpx.MockTransport(lambda request: httpx.Response(
+        200, content=reply.encode(), headers={"content-type": "application/json"}))
+    url = "http://127.0.0.1:9/v1"
+    body = {"model": "test", "messages": MSGS}
+    with httpx.Client(transport=transport) as h, backends.Client("test", base_url=url, transport=transport) as c:
+        def bare():
+            return h.post(url + "/chat/completions", json=body, headers={"Authorization": "Bearer none"}).json()
+
+        _report("overhead, messages (mock)", n * 10, _pair(bare, lambda: c.send(MSGS), n * 10))
 
 
 def ttft(url: str, n: int) -> None:
@@ -96,6 +138,7 @@ if __name__ == "__main__":
     ap.add_argument("--concurrent", type=int, default=1000)
     args = ap.parse_args()
     print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}, {os.cpu_count()} CPUs, flags: {cpu_flags()}")
+    in_process(args.n)
     with katan() as url:
         overhead(url, args.n)
         concurrent(url, args.concurrent, "no faults")
