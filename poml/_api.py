@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, List, Literal, Optional, Union
 
@@ -59,17 +60,15 @@ def _is_file_argument(markup: Any) -> bool:
     return isinstance(markup, str) and markup.endswith(".poml") and "\n" not in markup and "<" not in markup
 
 
+@dataclass(slots=True, eq=False)
 class Rendered:
     """What one render produced, before choosing an output format."""
 
-    __slots__ = ("messages", "schema", "tools", "runtime", "diagnostics")
-
-    def __init__(self, messages: Any, schema: Any, tools: Any, runtime: Any, diagnostics: list[Diagnostic]):
-        self.messages = messages
-        self.schema = schema
-        self.tools = tools
-        self.runtime = runtime
-        self.diagnostics = diagnostics
+    messages: Any
+    schema: Any
+    tools: Any
+    runtime: Any
+    diagnostics: list[Diagnostic]
 
 
 def render_text(

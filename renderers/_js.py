@@ -28,6 +28,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
 Number = Union[int, float]
@@ -450,19 +451,17 @@ def stringify(value: Any, indent: Union[int, str, None] = None, *, opaque: Opaqu
     return "".join(w.out)
 
 
+@dataclass(slots=True, eq=False)
 class _Writer:
     """One ``JSON.stringify`` walk: the output pieces, the open containers (cycles), the limits."""
 
-    __slots__ = ("gap", "opaque", "max_depth", "max_chars", "out", "seen", "chars")
-
-    def __init__(self, gap: str, opaque: Opaque, max_depth: float, max_chars: float):
-        self.gap = gap
-        self.opaque = opaque
-        self.max_depth = max_depth
-        self.max_chars = max_chars
-        self.out: list[str] = []
-        self.seen: set[int] = set()
-        self.chars = 0
+    gap: str
+    opaque: Opaque
+    max_depth: float
+    max_chars: float
+    out: list = field(default_factory=list)
+    seen: set = field(default_factory=set)
+    chars: int = 0
 
     def write(self, v: Any, cur: str, depth: int = 0) -> bool:
         """Append JSON for ``v``; False when ``v`` has no JSON form (``undefined``)."""

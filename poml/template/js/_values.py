@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..._limits import MAX_STRING_CHARS
@@ -70,16 +71,14 @@ class _Frame(dict):
         return self.parent[key]
 
 
+@dataclass(slots=True, eq=False)
 class _Arrow:
     """An arrow function ``x => expr`` closed over the scope it was created in."""
 
-    __slots__ = ("params", "body", "scope", "source")
-
-    def __init__(self, params: tuple, body: Callable, scope: Any, source: str):
-        self.params = params
-        self.body = body
-        self.scope = scope
-        self.source = source
+    params: tuple
+    body: Callable
+    scope: Any
+    source: str
 
     def call(self, args: list) -> Any:
         frame = _Frame()
