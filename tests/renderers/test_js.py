@@ -308,3 +308,12 @@ def test_number_text_agrees_with_node(node, x):
 
 def test_whitespace_set_is_node_s(node):
     assert sorted(map(ord, JS_WHITESPACE)) == node.ask("ws", None)
+
+
+def test_template_braces_trim_js_whitespace_only():
+    import poml
+    from poml import PomlError
+
+    assert poml.poml("<p>{{\ufeffx\u3000}}</p>", context={"x": 1}) == [{"speaker": "human", "content": "1"}]
+    with pytest.raises(PomlError):
+        poml.poml("<p>{{\x85x}}</p>", context={"x": 1})  # U+0085 is no JavaScript whitespace
