@@ -47,6 +47,7 @@ def cluster():
     assert not [pid for pid in c.pids() if psutil.pid_exists(pid)]
 
 
+@pytest.mark.slow
 def test_two_nodes_on_loopback(cluster, tmp_path):
     nodes = cluster.alive_nodes()
     assert len(nodes) == 2 and {n["NodeManagerAddress"] for n in nodes} == {"127.0.0.1"}
