@@ -82,6 +82,27 @@ def plan_shards(files: Sequence[str], shard_rows: int) -> list[Shard]:
     return shards
 
 
+def check_column(path: str, column: str) -> None:
+    """Fail fast, before any worker starts, when the first input file lacks ``column``."""
+    fmt = input_format(path)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+    else:
+        names = []
+        with open(path, encoding="utf-8") as f:
+            first = next((line for line in f if line.strip()), "")
+        try:
+            rec = json.loads(first) if first else {}
+        except json.JSONDecodeError as exc:
+            raise InvalidArgumentError(f"{path}: the first line is not JSON ({exc.msg})") from exc
+        names = list(rec) if isinstance(rec, dict) else []
+    if column not in names:
+        raise InvalidArgumentError(f"{path}: no column {column!r} (columns: {names}); choose it with "
+                                   f"--field (CLI) or column=")
+
+
 def read_shard(shard: Shard):
     """The shard's rows as a ``pyarrow.Table`` (JSONL lines must be objects)."""
     import pyarrow as pa

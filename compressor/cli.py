@@ -14,6 +14,7 @@ progress bar runs on stderr. Importing this module does not import torch.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from typing import TYPE_CHECKING, List, Optional
@@ -43,6 +44,11 @@ INPUT_OPTION = typer.Option(None, "--input", "-i", help="JSONL input file (or - 
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write here instead of stdout.")
 GROUP_SIZE_OPTION = typer.Option(64, "--group-size", help="Prompts pooled per model pass (JSONL).")
 PROGRESS_OPTION = typer.Option(True, "--progress/--no-progress", help="Progress bars (JSONL bar, model loading).")
+RAY_OPTION = typer.Option(None, "--ray", metavar="ADDRESS",
+                          help="Run on Ray Data: 'local' or a cluster address ('auto', host:port); "
+                               "--input is a glob/folder of .parquet or .jsonl, --output a folder (resumable).")
+WORKERS_OPTION = typer.Option(1, "--workers", help="Ray: model workers.")
+GPUS_OPTION = typer.Option(0, "--gpus-per-worker", help="Ray: GPUs per worker (1 = one model per GPU).")
 
 
 def check_sources(file: Optional[str], input: Optional[str]) -> None:
@@ -75,9 +81,9 @@ def compress_command(
     progress: bool = PROGRESS_OPTION,
     demo_model: Optional[str] = typer.Option(None, "--demo-model", metavar="DIR",
                                              help="Build a small UNTRAINED model in DIR (offline) and use it."),
-    ray: Optional[str] = typer.Option(None, "--ray", help="Run on Ray Data: 'local' or a cluster address ('auto', host:port); --input is a glob, --output a folder (resumable)."),
-    workers: int = typer.Option(1, "--workers", help="Ray: model workers."),
-    gpus_per_worker: float = typer.Option(0, "--gpus-per-worker", help="Ray: GPUs per worker (1 = one model per GPU)."),
+    ray: Optional[str] = RAY_OPTION,
+    workers: int = WORKERS_OPTION,
+    gpus_per_worker: float = GPUS_OPTION,
 ) -> None:
     """Shorten prompts with an LLMLingua-2 token-classification model."""
     from . import CompressorError
@@ -89,11 +95,13 @@ def compress_command(
         if file is None and input is None:
             return
     if ray is not None:
-        if not input or not output:
-            _fail("--ray needs --input 'data/*.parquet' and --output FOLDER")
-        return _run_ray(ray, input, field, output, model, workers, gpus_per_worker, progress,
-                        dict(rate=rate, target_tokens=target_tokens, force_tokens=_unescape(force_token or []),
-                             keep_digits=keep_digits, drop_consecutive=drop_consecutive))
+        kw = dict(rate=rate, force_tokens=_unescape(force_token or []), keep_digits=keep_digits,
+                  drop_consecutive=drop_consecutive)
+        if target_tokens is not None:
+            kw["target_tokens"] = target_tokens
+        model_kwargs = dict(engine=engine, dtype=dtype, **({"compat": "llmlingua"} if compat else {}))
+        return run_ray(ray, input, output, task="compress", column=field, model=model, workers=workers,
+                       gpus=gpus_per_worker, progress=progress, model_kwargs=model_kwargs, task_kwargs=kw)
     check_sources(file, input)
     force = _unescape(force_token or [])
     kw = dict(rate=rate, target_tokens=target_tokens, force_tokens=force, keep_digits=keep_digits,
@@ -186,34 +194,70 @@ def _run_jsonl(comp: "Compressor", input: str, field: str, output: Optional[str]
     typer.echo(f"{len(records)} prompts: {tot_in} -> {tot_out} cl100k tokens ({ratio:.1f}x)", err=True)
 
 
-def _run_ray(address: str, input: str, field: str, output: str, model: str, workers: int,
-             gpus: float, progress: bool, kw: dict) -> None:
+def run_ray(address: str, input: Optional[str], output: Optional[str], *, task: str, column: str,
+            model: str, workers: int, gpus: float, progress: bool, model_kwargs: dict,
+            task_kwargs: dict) -> None:
     """Resumable sharded run through :func:`compressor.ray.compress_files`, a bar per shard."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from . import CompressorError
 
+    if not input or not output:
+        _fail("--ray needs --input 'data/*.parquet' (a glob, folder or file) and --output FOLDER")
+    if workers < 1:
+        _fail("--workers must be at least 1")
     try:
         import ray as ray_mod
 
         from .ray import compress_files
-
-        ray_mod.init(address=None if address == "local" else address, log_to_driver=False)
-        rate = kw.pop("rate")
-        if kw["target_tokens"] is None:
-            kw.pop("target_tokens")
-        with Progress(TextColumn("compressing rows"), BarColumn(), MofNCompleteColumn(),
-                      transient=True, disable=not progress) as bar:
-            task = bar.add_task("rows", total=None)
-            summary = compress_files(input, output, column=field, model=model, rate=rate,
-                                     concurrency=workers, num_gpus=gpus,
-                                     on_shard=lambda r: bar.advance(task, r["rows"]), **kw)
     except ImportError as exc:
         _fail(f"--ray needs the 'ray' extra: pip install 'poml-native[ray]' ({exc})")
+    from ._ray_shards import check_column, expand_inputs
+
+    try:  # bad inputs fail here, before Ray starts
+        check_column(expand_inputs(input)[0], column)
     except CompressorError as exc:
         _fail(str(exc))
+    try:
+        ray_mod.init(address=None if address == "local" else address, log_to_driver=False,
+                     logging_level=logging.WARNING)
+    except (ConnectionError, ValueError, RuntimeError) as exc:
+        _fail(f"--ray {address}: cannot start or reach Ray ({exc})")
+    # one progress display (ours, on stderr): Ray Data's own bars and progress log lines off
+    ray_mod.data.DataContext.get_current().enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    rate = task_kwargs.pop("rate", 0.5)
+    verb = "compressing" if task == "compress" else "guarding"
+    try:
+        with Progress(TextColumn(f"{verb} rows"), BarColumn(), MofNCompleteColumn(),
+                      transient=True, disable=not progress, console=Console(stderr=True)) as bar:
+            job = bar.add_task("rows", total=None)
+            summary = compress_files(input, output, column=column, model=model, rate=rate, task=task,
+                                     concurrency=workers, num_gpus=gpus, model_kwargs=model_kwargs,
+                                     on_shard=lambda r: bar.advance(job, r["rows"]), **task_kwargs)
+    except CompressorError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a worker's error comes back wrapped by Ray: show its cause
+        cause = _root_cause(exc)
+        if isinstance(cause, (CompressorError, OSError)):
+            _fail(str(cause))
+        raise
+    finally:
+        ray_mod.shutdown()
     typer.echo(f"{summary['rows']} rows in {summary['shards']} shards: {summary['written_shards']} "
                f"written, {summary['skipped_shards']} already done -> {output}", err=True)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = getattr(exc, "cause", None) or exc.__cause__
+        if not isinstance(nxt, BaseException):
+            break
+        exc = nxt
+    return exc
 
 
 def register(app: "typer.Typer") -> None:

@@ -7,7 +7,10 @@ Examples::
     poml guard --input in.jsonl --field prompt --output out.jsonl
 
 With ``--input`` each JSON line gets ``<field>_intent`` and ``guard_system_prompt`` (the system
-prompt to send) and a rich progress bar runs on stderr. Importing this module does not import torch.
+prompt to send) and a rich progress bar runs on stderr. With ``--ray local`` (or a cluster
+address) ``--input`` is a glob of Parquet/JSONL files and ``--output`` a folder, written by
+:func:`compressor.ray.compress_files` (``<field>_intent``, ``<field>_system_prompt``, or
+``<field>_protected`` for a column of message lists). Importing this module does not import torch.
 """
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ from typing import Optional
 
 import typer
 
-from .cli import (DEVICE_OPTION, DTYPE_OPTION, ENGINE_OPTION, GROUP_SIZE_OPTION, INPUT_OPTION,
-                  OUTPUT_OPTION, PROGRESS_OPTION, _fail, _write_text, check_sources)
+from .cli import (DEVICE_OPTION, DTYPE_OPTION, ENGINE_OPTION, GPUS_OPTION, GROUP_SIZE_OPTION,
+                  INPUT_OPTION, OUTPUT_OPTION, PROGRESS_OPTION, RAY_OPTION, WORKERS_OPTION, _fail,
+                  _write_text, check_sources, run_ray)
 
 
 def guard_command(
@@ -38,8 +42,19 @@ def guard_command(
     output: Optional[str] = OUTPUT_OPTION,
     group_size: int = GROUP_SIZE_OPTION,
     progress: bool = PROGRESS_OPTION,
+    ray: Optional[str] = RAY_OPTION,
+    workers: int = WORKERS_OPTION,
+    gpus_per_worker: float = GPUS_OPTION,
 ) -> None:
     """Extract a prompt's intent with a SecurityLingua model and build the protected messages."""
+    if ray is not None:
+        from ._guard import DEFAULT_GUARD_MODEL
+
+        return run_ray(ray, input, output, task="guard", column=field,
+                       model=model or os.environ.get("POML_GUARD_MODEL", DEFAULT_GUARD_MODEL),
+                       workers=workers, gpus=gpus_per_worker, progress=progress,
+                       model_kwargs=dict(engine=engine, dtype=dtype, threshold=threshold),
+                       task_kwargs={"system_prompt": system_prompt})
     check_sources(file, input)
     if group_size < 1:
         _fail("--group-size must be at least 1")

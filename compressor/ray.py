@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 from ._deps import require
 from ._errors import InvalidArgumentError
-from ._ray_shards import (FORMATS, Shard, check_manifest, expand_inputs, input_format,
+from ._ray_shards import (FORMATS, Shard, check_column, check_manifest, expand_inputs, input_format,
                           plan_shards, read_shard, shard_dict, shard_output, write_shard_atomic)
 
 TASKS = ("compress", "guard")
@@ -48,13 +48,20 @@ def _load_model(task: str, model: str, model_kwargs: dict):
     return guard_cls(model, **model_kwargs)
 
 
+GUARD_OPTIONS = ("system_prompt",)
+
+
 class CompressBatch:
     """Callable class for ``Dataset.map_batches(..., batch_format="pyarrow")``.
 
     ``task="compress"`` adds ``<column>_compressed``, ``<column>_origin_tokens``,
-    ``<column>_compressed_tokens`` and ``<column>_ratio``; ``task="guard"`` adds
-    ``<column>_intent`` (string column, ``Guard.extract``) or ``<column>_protected``
-    (message-list column, ``Guard.protect``). Other columns pass through unchanged.
+    ``<column>_compressed_tokens`` and ``<column>_ratio``. ``task="guard"`` adds, for a string
+    column, ``<column>_intent`` (``Guard.extract``) and ``<column>_system_prompt`` (the system
+    prompt to send: ``system_prompt`` plus the intent sentence, as ``poml guard --input``
+    writes it); for a column of message lists (``speaker`` or OpenAI ``role`` dicts),
+    ``<column>_protected`` (``Guard.protect``: user turns unchanged, the intent in the system
+    message). ``compress_kwargs`` are ``Compressor.compress`` options, or for the guard
+    ``system_prompt``. Other columns pass through unchanged.
     """
 
     def __init__(self, model: str, column: str, task: str = "compress", *,
@@ -64,6 +71,10 @@ class CompressBatch:
             raise InvalidArgumentError(f"task must be one of {TASKS}, not {task!r}")
         self.column, self.task, self.group_size = column, task, group_size
         self.compress_kwargs = dict(compress_kwargs or {})
+        if task == "guard" and set(self.compress_kwargs) - set(GUARD_OPTIONS):
+            raise InvalidArgumentError(
+                f"task='guard' takes only {GUARD_OPTIONS} as options, not "
+                f"{sorted(set(self.compress_kwargs) - set(GUARD_OPTIONS))}")
         self.model = _load_model(task, os.fspath(model), dict(model_kwargs or {}))
 
     def __call__(self, batch):
@@ -82,16 +93,38 @@ class CompressBatch:
         return batch
 
     def _new_columns(self, values: list, pa) -> dict[str, Any]:
-        c = self.column
         if self.task == "guard":
-            if all(isinstance(v, str) for v in values):
-                return {f"{c}_intent": pa.array(self.model.extract(values), pa.string())}
-            return {f"{c}_protected": pa.array([self.model.protect(v) for v in values])}
+            return self._guard_columns(values, pa)
+        c = self.column
         res = list(self.model.compress_iter(values, group_size=self.group_size, **self.compress_kwargs))
         return {f"{c}_compressed": pa.array([r.compressed_prompt for r in res], pa.string()),
                 f"{c}_origin_tokens": pa.array([r.origin_tokens for r in res], pa.int64()),
                 f"{c}_compressed_tokens": pa.array([r.compressed_tokens for r in res], pa.int64()),
                 f"{c}_ratio": pa.array([r.ratio for r in res], pa.float64())}
+
+    def _guard_columns(self, values: list, pa) -> dict[str, Any]:
+        from ._messages import system_addition
+
+        c, system_prompt = self.column, self.compress_kwargs.get("system_prompt", "")
+        if all(isinstance(v, str) for v in values):
+            intents = self.model.extract(values)
+            return {f"{c}_intent": pa.array(intents, pa.string()),
+                    f"{c}_system_prompt": pa.array(
+                        [system_addition(system_prompt, [x], self.model.template) for x in intents], pa.string())}
+        for i, v in enumerate(values):
+            if not isinstance(v, list) or not all(isinstance(m, dict) for m in v):
+                raise InvalidArgumentError(
+                    f"row {i} of column {self.column!r}: a guard column holds prompts (str) or "
+                    f"conversations (lists of message dicts), not a mix")
+        # Arrow gives every message all the keys seen in the column: drop the unset ones
+        convs = [[{k: x for k, x in m.items() if x is not None} for m in v] for v in values]
+        protected = self.model.protect(convs, system_prompt) if convs else []
+        try:
+            return {f"{c}_protected": pa.array(protected)}
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InvalidArgumentError(
+                f"column {self.column!r}: the protected messages do not fit one Arrow type "
+                f"({exc}); give every message's content the same type (str or list)") from exc
 
 
 class ShardWorker(CompressBatch):
@@ -127,9 +160,11 @@ class ShardWorker(CompressBatch):
 
 
 def _remote_args(concurrency: int, num_gpus: float, num_cpus: float | None) -> dict:
-    if concurrency < 1:
-        raise InvalidArgumentError("concurrency must be >= 1 (number of model workers)")
-    args: dict = {"concurrency": concurrency}
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidArgumentError(f"concurrency must be an int >= 1 (number of model workers), not {concurrency!r}")
+    from ray.data import ActorPoolStrategy
+
+    args: dict = {"compute": ActorPoolStrategy(size=concurrency)}
     if num_gpus:
         args["num_gpus"] = num_gpus
     else:
@@ -186,6 +221,7 @@ def compress_files(inputs: str | Sequence[str], output: str | os.PathLike, *, co
     """
     ray_data = require("ray.data")
     files = expand_inputs(inputs)
+    check_column(files[0], column)
     out_format = out_format or input_format(files[0])
     if out_format not in FORMATS:
         raise InvalidArgumentError(f"output format must be one of {FORMATS}, not {out_format!r}")

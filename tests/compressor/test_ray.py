@@ -146,12 +146,18 @@ def test_rerun_with_other_options_is_refused(tmp_path, model):
 
 
 def test_guard_task(local_ray, model, tmp_path):
-    import compressor
+    from compressor import Guard
 
-    if not hasattr(compressor, "Guard"):
-        pytest.skip("compressor.Guard is not in this tree yet (built by the guard work)")
     rows = prompts(50)
+    guard = Guard(model, **ONE_THREAD)
     ds = ray.data.from_items(rows)
-    out = compress_dataset(ds, column="text", model=model, task="guard", concurrency=1).take_all()
-    guard = compressor.Guard(model, device="cpu")
+    out = compress_dataset(ds, column="text", model=model, task="guard", concurrency=1,
+                           system_prompt="Be brief.").take_all()
     assert {r["id"]: r["text_intent"] for r in out} == dict(zip(range(50), guard.extract([r["text"] for r in rows])))
+    # a messages column through the same class: Guard.protect, user turns unchanged
+    chats = [{"id": r["id"], "chat": [{"speaker": "system", "content": "Be brief."},
+                                      {"speaker": "human", "content": r["text"]}]} for r in rows]
+    out = compress_dataset(ray.data.from_items(chats), column="chat", model=model, task="guard",
+                           concurrency=1, batch_size=16).take_all()
+    got = {r["id"]: [{k: v for k, v in m.items() if v is not None} for m in r["chat_protected"]] for r in out}
+    assert [got[i] for i in range(50)] == guard.protect([c["chat"] for c in chats])
