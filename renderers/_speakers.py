@@ -98,6 +98,13 @@ def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
         # Nobody speaks explicitly: one system message covering everything, which
         # the "lone system message" rule turns into a human message.
         return [{"speaker": "human", "content": written_to_content(w)}]
+    return [{"speaker": speaker, "content": rich_content(b)} for speaker, b in message_segments(root, w, reporter)]
+
+
+def message_segments(root: Any, w: Written, reporter: Reporter) -> list[tuple[str, list]]:
+    """``(speaker, segments)`` of each message :func:`to_messages` makes, in order."""
+    if w.mappings and not _has_speaker(root):
+        return [("human", segments(w))]
     ranges = assign_speakers(root, w, reporter)
     # Ranges are sorted and disjoint: a segment belongs to the range starting
     # at or before it, if it also ends inside it (separators between messages
@@ -108,4 +115,4 @@ def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
         i = bisect_right(starts, seg.start) - 1
         if i >= 0 and seg.end <= ranges[i][1]:
             buckets[i].append(seg)
-    return [{"speaker": r[2], "content": rich_content(b)} for r, b in zip(ranges, buckets)]
+    return [(r[2], b) for r, b in zip(ranges, buckets)]
