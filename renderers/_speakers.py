@@ -27,13 +27,19 @@ def _speaker_of(element: Any, reporter: Reporter) -> Any:
     return s or None
 
 
-def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
-    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
-    first_mapping: dict[int, tuple] = {}
+def first_mappings(w: Written) -> dict[int, tuple]:
+    """``id(element) -> (element, first, last)``: the first output range each element produced."""
+    first: dict[int, tuple] = {}
     for m in w.mappings:
         e = m[0]
-        if e is not None and id(e) not in first_mapping:
-            first_mapping[id(e)] = m
+        if e is not None and id(e) not in first:
+            first[id(e)] = m
+    return first
+
+
+def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
+    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
+    first_mapping = first_mappings(w)
 
     spans: list[tuple[int, int, str]] = []
     default = "system"

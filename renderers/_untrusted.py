@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from ._base import Reporter, Written, rich_content
 from ._dispatch import dispatch
-from ._speakers import message_segments
+from ._speakers import first_mappings, message_segments
 
 GUARD_VALUES = {"true": True, "false": False}
 
@@ -40,10 +40,7 @@ def write_untrusted(root: Any, reporter: Optional[Reporter] = None) -> tuple[lis
 
 def _marks(root: Any, w: Written, reporter: Reporter) -> Optional[list[tuple[int, int, bool]]]:
     """``(first, last, untrusted)`` output ranges of the marked elements, outer ones first."""
-    first: dict[int, tuple] = {}
-    for m in w.mappings:
-        if m[0] is not None and id(m[0]) not in first:
-            first[id(m[0])] = m
+    first = first_mappings(w)
     marks: list[tuple[int, int, bool]] = []
     stack = [root]
     while stack:
