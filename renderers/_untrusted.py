@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._base import Reporter, Written, rich_content
+from ._base import Reporter, Written
 from ._dispatch import dispatch
-from ._speakers import first_mappings, message_segments
+from ._speakers import first_mappings, message_segments, to_messages
 
 GUARD_VALUES = {"true": True, "false": False}
 
@@ -30,11 +30,11 @@ def write_untrusted(root: Any, reporter: Optional[Reporter] = None) -> tuple[lis
     carries a ``guard`` attribute (then a guard scans the human messages whole)."""
     reporter = reporter or Reporter()
     written = dispatch(root, reporter)
-    per_message = message_segments(root, written, reporter)
-    messages = [{"speaker": speaker, "content": rich_content(segs)} for speaker, segs in per_message]
+    messages = to_messages(root, written, reporter)     # exactly what write(chat=True) returns
     marks = _marks(root, written, reporter)
     if marks is None:
         return messages, None
+    per_message = message_segments(root, written, reporter)
     return messages, [_untrusted_text(speaker, segs, marks) for speaker, segs in per_message]
 
 
