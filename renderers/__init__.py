@@ -23,12 +23,13 @@ from ._base import RenderIssue, Reporter, RichContent, WriteMemo, written_to_con
 from ._dispatch import dispatch
 from ._formats import FORMATS, RenderResult, camel_to_snake, format_result, pretty_text
 from ._speakers import VALID_SPEAKERS, to_messages
+from ._untrusted import write_untrusted
 
 Message = dict  # {"speaker": "system" | "human" | "ai" | "tool", "content": RichContent}
 ErrorFactory = Callable[[RenderIssue], BaseException]
 
 __all__ = [
-    "write", "write_collect", "WriteMemo", "RenderResult", "format_result", "pretty_text", "RenderIssue", "FORMATS",
+    "write", "write_collect", "write_untrusted", "WriteMemo", "RenderResult", "format_result", "pretty_text", "RenderIssue", "FORMATS",
     "VALID_SPEAKERS", "RichContent", "Message", "camel_to_snake", "count_tokens",
     "PomlFrame", "PomlMessage", "ContentMultiMedia", "ContentMultiMediaToolRequest",
     "ContentMultiMediaToolResponse",

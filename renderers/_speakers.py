@@ -29,13 +29,19 @@ def _speaker_of(element: Any, reporter: Reporter) -> Any:
     return s or None
 
 
-def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
-    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
-    first_mapping: dict[int, tuple] = {}
+def first_mappings(w: Written) -> dict[int, tuple]:
+    """``id(element) -> (element, first, last)``: the first output range each element produced."""
+    first: dict[int, tuple] = {}
     for m in w.mappings:
         e = m[0]
-        if e is not None and id(e) not in first_mapping:
-            first_mapping[id(e)] = m
+        if e is not None and id(e) not in first:
+            first[id(e)] = m
+    return first
+
+
+def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
+    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
+    first_mapping = first_mappings(w)
 
     spans: list[tuple[int, int, str]] = []
     default = "system"
@@ -100,6 +106,13 @@ def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
         # Nobody speaks explicitly: one system message covering everything, which
         # the "lone system message" rule turns into a human message.
         return [{"speaker": "human", "content": written_to_content(w)}]
+    return [{"speaker": speaker, "content": rich_content(b)} for speaker, b in message_segments(root, w, reporter)]
+
+
+def message_segments(root: Any, w: Written, reporter: Reporter) -> list[tuple[str, list]]:
+    """``(speaker, segments)`` of each message :func:`to_messages` makes, in order."""
+    if w.mappings and not _has_speaker(root):
+        return [("human", segments(w))]
     ranges = assign_speakers(root, w, reporter)
     # Ranges are sorted and disjoint: a segment belongs to the range starting
     # at or before it, if it also ends inside it (separators between messages
@@ -110,4 +123,4 @@ def to_messages(root: Any, w: Written, reporter: Reporter) -> list[dict]:
         i = bisect_right(starts, seg.start) - 1
         if i >= 0 and seg.end <= ranges[i][1]:
             buckets[i].append(seg)
-    return [{"speaker": r[2], "content": rich_content(b)} for r, b in zip(ranges, buckets)]
+    return [(r[2], b) for r, b in zip(ranges, buckets)]

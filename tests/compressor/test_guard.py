@@ -137,11 +137,51 @@ def test_poml_with_guard_equals_guarding_the_rendered_messages(guard, fmt):
     assert [m for m in protected if m["speaker"] == "human"] == [m for m in rendered if m["speaker"] == "human"]
 
 
-def test_poml_guard_errors(guard):
+def test_poml_guard_errors(guard, tmp_path):
     with pytest.raises(TypeError, match="protect"):
         poml.poml("<poml><human-msg>x</human-msg></poml>", guard=object())
-    with pytest.raises(ValueError, match="chat=True"):
+    with pytest.raises(poml.PomlError, match="chat=True") as err:
         poml.poml("<poml><p>x</p></poml>", chat=False, guard=guard)
+    assert str(err.value).startswith("<string>:1:1: error: guard= protects chat messages")
+    assert "hint:" in str(err.value) and "guard.extract(text)" in str(err.value)
+    f = tmp_path / "p.poml"
+    f.write_text("<poml><p>x</p></poml>")
+    with pytest.raises(poml.PomlError, match=r"p\.poml:1:1: error: guard="):
+        poml.poml(file=f, chat=False, guard=guard)
+
+
+MARKED = """<poml>
+<system-msg>You are a council assistant. <p guard="true">Retrieved page: {{ page }}</p></system-msg>
+<human-msg><p guard="false">App note: answer in English.</p> {{ question }}</human-msg>
+<ai-msg>Noted.</ai-msg>
+<human-msg guard="false">Keep your comments brief because we have many speakers.</human-msg>
+</poml>"""
+
+
+@pytest.mark.parametrize("fmt", ["message_dict", "openai_chat"])
+def test_poml_guard_scans_only_the_marked_parts(guard, fmt):
+    ctx = {"question": JAILBREAK, "page": PROMPTS[2]}
+    rendered = poml.poml(MARKED, context=ctx, format="message_dict")
+    got = poml.poml(MARKED, context=ctx, format="message_dict", guard=guard)
+    # every turn but the system message is exactly as rendered
+    assert got[1:] == rendered[1:]
+    system = got[0]["content"]
+    assert system.startswith(rendered[0]["content"] + "\n\n")
+    # the intent is the guard's on the untrusted text only: the page and the question, not the
+    # app note nor the trusted follow-up
+    want = guard.protect([rendered[0], {"speaker": "human", "content": "Retrieved page: " + PROMPTS[2]},
+                          {"speaker": "human", "content": JAILBREAK}])[0]["content"]
+    assert system == want
+    unmarked = guard.protect(rendered)[0]["content"]
+    assert unmarked != system      # scanning whole human turns would have seen other text
+    if fmt != "message_dict":
+        out = poml.poml(MARKED, context=ctx, format=fmt, guard=guard)
+        assert out == renderers.format_result(renderers.RenderResult(got), fmt, chat=True)
+
+
+def test_poml_guard_with_everything_trusted_adds_nothing(guard):
+    markup = '<poml><system-msg>S</system-msg><human-msg guard="false">from the app</human-msg></poml>'
+    assert poml.poml(markup, guard=guard) == poml.poml(markup)
 
 
 def test_poml_guard_duck_typed():

@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["renderers", "renderers._js", "renderers._limits", "renderers._csv", "renderers._free",
            "renderers._multimedia", "renderers._serialize", "renderers._html", "renderers._yaml",
-           "renderers._xmltree", "renderers._formats", "renderers._markdown"]
+           "renderers._xmltree", "renderers._formats", "renderers._markdown", "renderers._untrusted"]
 
 
 @pytest.mark.parametrize("name", MODULES)

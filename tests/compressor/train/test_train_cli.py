@@ -22,7 +22,8 @@ def test_make_transcripts_then_train_a_compressor(tmp_path):
     assert made["train_pairs"] == 48 and (data / "test.jsonl").is_file()
     out = tmp_path / "model"
     res = runner.invoke(app, ["train", str(data / "train.jsonl"), "--eval", str(data / "test.jsonl"),
-                              "-o", str(out), "--epochs", "2", "--max-length", "96", "--no-progress"])
+                              "-o", str(out), "--epochs", "2", "--max-length", "96", "--no-progress",
+                              "--shape", "tiny"])
     assert res.exit_code == 0, res.output
     assert "eval keep-word F1" in res.output
     report = json.loads((out / "train_report.json").read_text())
