@@ -31,7 +31,7 @@ from typing import Any, Iterable, List, Literal, Optional, Union
 from ._environment import Environment, default_environment
 from ._errors import (
     Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
-    PomlTemplateError, PomlWarning,
+    PomlWarning, error_class, translating,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
@@ -158,30 +158,12 @@ def render_text_with(
     ``strict=False`` renders past problems; it repairs what the reference refuses (lenient
     mode) unless ``lenient=False``, which only collects the errors (what an editor shows).
 
-    This is the one boundary where failures become :class:`PomlError` s: anything else
-    escaping a stage is reported with the markup's location instead of a traceback.
+    This is the one boundary where failures become :class:`PomlError` s (:func:`~poml._errors.translating`):
+    anything else escaping a stage is reported with the markup's location instead of a traceback.
     """
-    try:
+    with translating(path):
         return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network,
                        (not strict) if lenient is None else lenient)
-    except PomlError:
-        raise
-    except RecursionError:
-        raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup or its data is nested too deeply "
-                             "to render.\nhint: flatten the nesting") from None
-    except MemoryError:
-        raise PomlLimitError(f"{path or '<string>'}:1:1: error: rendering ran out of memory.\n"
-                             "hint: load less data, or lower the limits") from None
-    except Exception as exc:  # a safety net: a stage met a value it does not expect
-        from .template.js import ExpressionError, ExpressionLimitError
-
-        if isinstance(exc, ExpressionError):  # run outside expansion (a RegExp attribute, a filter)
-            cls = PomlLimitError if isinstance(exc, ExpressionLimitError) else PomlTemplateError
-            raise cls(f"{path or '<string>'}:1:1: error: {exc}") from None
-        raise PomlError(f"{path or '<string>'}:1:1: error: could not render the prompt "
-                        f"({type(exc).__name__}: {str(exc)[:200]}).\n"
-                        "hint: check the attribute values and the context; if they look right, "
-                        "please report this") from None
 
 
 def _only_meta(root: Any) -> bool:
@@ -221,7 +203,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
             sink.warning(issue.start, issue.end, issue.repaired, hint=issue.hint)
         else:
             sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
-    if strict and sink.items and (doc.root is None or any(i.kind == "PomlLimitError" for i in doc.issues)):
+    if strict and sink.items and (doc.root is None or any(i.kind is PomlLimitError for i in doc.issues)):
         sink.raise_first()
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
@@ -245,7 +227,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     try:
         messages = renderers.write(ir, chat=chat, memo=env.write_memo)
     except renderers.RenderIssue as issue:
-        d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind="PomlRenderError")
+        d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind=error_class(issue))
         if strict:
             raise d.to_exception() from None
         sink.add(d)

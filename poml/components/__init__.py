@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from .._errors import DiagnosticSink
+from .._errors import DiagnosticSink, PomlLimitError
 from .._source import Source
 from .._tree import Call
 from ..ir import Element
@@ -91,7 +91,7 @@ def build(
         # The parser's nesting limit keeps markup inside the interpreter's own recursion
         # limit (which is never raised); data nested past it ends here, not in a crash.
         state.error("The markup is nested too deeply to render; flatten the nesting of components "
-                    "or of the data they render.", 0, 0, kind="PomlLimitError")
+                    "or of the data they render.", 0, 0, kind=PomlLimitError)
         out = []
     if len(out) == 1 and type(out[0]) is Element:
         return out[0]

@@ -25,7 +25,7 @@ import math
 import re
 from typing import Any, Optional
 
-from .._errors import DiagnosticSink
+from .._errors import DiagnosticSink, PomlComponentError, PomlError, error_class, error_message
 from .._files import _stamp as _restamp_one, recording as _recording, stamps_hold as _stamps_hold
 from .._tree import Call
 from ..template import expressions as _x
@@ -42,12 +42,18 @@ VALID_SPEAKERS = ("system", "human", "ai", "tool")
 class ReadError(Exception):
     """A problem attributed to a component use (span taken from its props)."""
 
-    def __init__(self, message: str, props: Optional[dict] = None, kind: str = "PomlComponentError"):
+    def __init__(self, message: str, props: Optional[dict] = None, kind: type[PomlError] = PomlComponentError):
         super().__init__(message)
         self.message = message
         self.start = props.get(START) if props else None
         self.end = props.get(END) if props else None
         self.kind = kind
+
+    @classmethod
+    def of(cls, exc: BaseException, props: Optional[dict] = None,
+           default: type[PomlError] = PomlComponentError) -> "ReadError":
+        """A failure of a loader (a PomlError, an OSError...) as this component use's error, its class kept."""
+        return cls(error_message(exc), props, kind=error_class(exc, default))
 
 
 class State:
@@ -73,7 +79,7 @@ class State:
             hit = self.sheets[id(sheet)] = (sheet, _styles.CompiledSheet(sheet))
         return hit[1]
 
-    def error(self, message: str, start: Optional[int], end: Optional[int], kind: str = "PomlComponentError",
+    def error(self, message: str, start: Optional[int], end: Optional[int], kind: type[PomlError] = PomlComponentError,
               severity: str = "error") -> None:
         s = start if start is not None else 0
         e = end if end is not None else s
@@ -82,7 +88,7 @@ class State:
         else:
             self.sink.error(s, e, message, kind=kind, source=self.source)
 
-    def read_error(self, message: str, props: Optional[dict], kind: str = "PomlComponentError") -> None:
+    def read_error(self, message: str, props: Optional[dict], kind: type[PomlError] = PomlComponentError) -> None:
         self.error(message, props.get(START) if props else None, props.get(END) if props else None, kind)
 
 

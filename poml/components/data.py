@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from .._errors import PomlError
+from .._errors import PomlError, PomlFileError
 from ..data._base64 import decode_base64
 from ._core import END, START, El, ReadError, syntax_presentation, without
 from ._registry import Param, component, lookup
@@ -75,14 +75,6 @@ def file_loader_for(ctx: Any) -> FileLoader:
     return FileLoader(default_access(path if path else None), base_dir)
 
 
-def _read_error(exc: PomlError, props: dict) -> ReadError:
-    message = str(exc)
-    d = getattr(exc, "diagnostic", None)
-    if d is not None:
-        message = d.message
-    return ReadError(message, props, kind=type(exc).__name__)
-
-
 def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
     from ..data import audio as _audio
     from ..data import images as _images
@@ -96,7 +88,7 @@ def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
         if kind == "audio":
             return _audio.load_audio(src, None, props.get("type"), base_dir=fl.base_dir, access=fl.access)
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     raise ReadError(f"Unknown media kind: {kind}", props)
 
 
@@ -197,7 +189,7 @@ def document_image(props, children, ctx):
                 _num(styled.get("resize")),
             )
         except PomlError as exc:
-            raise _read_error(exc, props) from None
+            raise ReadError.of(exc, props) from None
         p["base64"] = new_b64
         p["type"] = mime
     return [El(image, p)]
@@ -250,7 +242,7 @@ def document(props, children, ctx):
             base_dir=fl.base_dir, access=fl.access,
         )
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):
@@ -423,9 +415,9 @@ def folder(props, children, ctx):
             items = _folders.read_folder(src, base_dir=fl.base_dir, access=fl.access, filter=props.get("filter"),
                                          max_depth=max_depth, show_content=bool(show))
         except PomlError as exc:
-            raise _read_error(exc, props) from None
+            raise ReadError.of(exc, props) from None
         except OSError as exc:
-            raise ReadError(f"Error processing folder {src}: {exc}", props, kind="PomlFileError") from None
+            raise ReadError(f"Error processing folder {src}: {exc}", props, kind=PomlFileError) from None
     else:
         raise ReadError("Either src or data must be provided", props)
     p = {"items": items, "showContent": show}
@@ -458,7 +450,7 @@ def webpage(props, children, ctx):
             multimedia=props.get("multimedia"), base_dir=fl.base_dir, access=fl.access,
         )
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):

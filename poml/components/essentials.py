@@ -13,6 +13,7 @@ from typing import Callable, Optional
 from . import presentation as P
 from ._core import El, ReadError, call, js_json, syntax_presentation, without
 from ._registry import Param, component
+from .._errors import PomlFileError
 
 # ---------------------------------------------------------------- common params
 
@@ -249,7 +250,7 @@ def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
 def _load_media(kind, src, props, ctx):
     loader = MEDIA_LOADER  # installed by poml.components.data
     if loader is None:
-        raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind="PomlFileError")
+        raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind=PomlFileError)
     return loader(kind, src, props, ctx)
 
 
@@ -278,8 +279,7 @@ def _process_base64(kind: str, b64, props: dict, others: dict, mime):
             return b64, mime or _sniff_image(str(b64))
         return b64, mime
     except PomlError as exc:
-        msg = exc.diagnostic.message if exc.diagnostic is not None else str(exc)
-        raise ReadError(msg, others) from None
+        raise ReadError.of(exc, others) from None
 
 
 def _sniff_image(b64: str) -> str:

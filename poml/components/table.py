@@ -21,14 +21,14 @@ def to_record_columns(props: dict, ctx) -> tuple[list, Optional[list]]:
     """
     from .._errors import PomlError
     from ..data import tables as _tables
-    from .data import _read_error, file_loader_for
+    from .data import file_loader_for
 
     fl = file_loader_for(ctx)
     try:
         t = _tables.to_record_columns(props.get("records"), props.get("columns"), props.get("src"),
                                       props.get("parser"), base_dir=fl.base_dir, access=fl.access)
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     return t.records, t.columns
 
 
@@ -36,13 +36,12 @@ def select(records: list, columns: Optional[list], props: dict) -> tuple[list, O
     """``selectedColumns``, ``selectedRecords``, ``maxRecords``, ``maxColumns`` (``poml.data.tables.select``)."""
     from .._errors import PomlError
     from ..data import tables as _tables
-    from .data import _read_error
 
     try:
         t = _tables.select(records, columns, props.get("selectedColumns"), props.get("selectedRecords"),
                            props.get("maxRecords"), props.get("maxColumns"))
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     return t.records, t.columns
 
 

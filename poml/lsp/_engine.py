@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .._environment import Environment
-from .._errors import Diagnostic, PomlError
+from .._errors import Diagnostic, PomlComponentError, PomlError
 from ..components import lookup
 from ..syntax import ParsedDocument
 from ..template.expressions import ExpressionError, compile_expression
@@ -150,7 +150,7 @@ class WorkspaceEngine:
                 hint = f"did you mean: {', '.join(close)}?" if close else f"see the attributes of <{comp.name}> in hover"
                 out.append(Diagnostic.at(source, a.start, a.start + len(a.key),
                                          f'Unknown attribute "{a.key}" for <{el.name}>.', hint=hint,
-                                         severity="warning", kind="PomlComponentError"))
+                                         severity="warning", kind=PomlComponentError))
         return out
 
     def evaluate(self, analysis: Analysis, expression: str, offset: int) -> dict:
