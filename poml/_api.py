@@ -209,7 +209,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
     expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=lenient,
-                        limits=env.render_limits)
+                        limits=env.render_limits, components=env.components)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
     if result.stylesheet:
@@ -217,7 +217,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     if strict and sink.errors:
         sink.raise_first()
     ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
-               file_loader=FileLoader(files, base_dir), cache=env.build_cache)
+               file_loader=FileLoader(files, base_dir), cache=env.build_cache, registry=env.components)
     if strict and sink.errors:
         sink.raise_first()
     if chat and _only_meta(doc.root):

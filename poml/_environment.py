@@ -77,7 +77,9 @@ class Environment:
     ``<img src="https://...">`` and ``<webpage url>`` may fetch. ``strict``: raise the
     first error (the reference's behaviour) or render as far as possible and report
     diagnostics. ``limits``: overrides of the per-render budget (see ``docs/limits.md``).
-    ``cache_size``: how many parsed sources to keep.
+    ``cache_size``: how many parsed sources to keep. ``components``: the
+    :class:`~poml.components.ComponentRegistry` tags are looked up in (the built-in one by
+    default; ``ComponentRegistry.builtin().copy()`` to add your own).
     """
 
     def __init__(
@@ -88,16 +90,19 @@ class Environment:
         strict: bool = True,
         limits: Optional[dict] = None,
         cache_size: int = 256,
+        components: Any = None,
     ):
         from renderers import WriteMemo
 
         from ._files import ByteCache
+        from .components import ComponentRegistry
 
         self.roots: tuple[str, ...] = tuple(os.fspath(r) for r in roots) if roots else ()
         self.allow_network = bool(allow_network)
         self.strict = bool(strict)
         self.limits: dict = _checked_limits(limits)
         self.cache_size = int(cache_size)
+        self.components: ComponentRegistry = components if components is not None else ComponentRegistry.builtin()
         self._lock = threading.RLock()
         self._parsed = _LRU(self.cache_size)
         self._markup_files: dict[str, tuple[int, int, str]] = {}

@@ -60,10 +60,11 @@ class State:
     """Per-build mutable state: where diagnostics go."""
 
     __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys", "loader_key",
-                 "sheets")
+                 "sheets", "registry")
 
-    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None):
+    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None, registry=None):
         self.sink = sink
+        self.registry = registry    # the ComponentRegistry of the render (its media loader)
         self.source = source
         self.file_loader = file_loader
         self.keys: dict = {}        # id(Call) -> structural key (None: not cacheable)

@@ -9,9 +9,8 @@ decides the roots and whether URLs may be fetched; without one, the default is
 the markup file's folder (or the current directory for markup given as a
 string) and no network.
 
-Importing this module also installs the hook the components layer exposes for
-media files: ``essentials.MEDIA_LOADER`` (``<img src>``, ``<audio src>``).
-``<table>`` reads through :func:`file_loader_for` directly.
+:func:`load_media` is the built-in registry's ``media_loader`` (``<img src>``,
+``<audio src>``); ``<table>`` reads through :func:`file_loader_for` directly.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from typing import Any, Optional
 from .._errors import PomlError, PomlFileError
 from ..data._base64 import decode_base64
 from ._core import END, START, El, ReadError, syntax_presentation, without
-from ._registry import Param, component, lookup
+from ._registry import ComponentRegistry, Param, component
 
-__all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements"]
+__all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements", "load_media"]
 
 
 # ---------------------------------------------------------------- file access
@@ -92,25 +91,17 @@ def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
     raise ReadError(f"Unknown media kind: {kind}", props)
 
 
-def _media_hook(kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
+def load_media(kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
+    """The registry's media loader: ``<img src>``/``<audio src>`` read through the build's file rules."""
     return _media(kind, src, props, file_loader_for(ctx))
-
-
-def _install_hooks() -> None:
-    try:
-        from . import essentials as _ess
-
-        if getattr(_ess, "MEDIA_LOADER", None) is None:
-            _ess.MEDIA_LOADER = _media_hook
-    except ImportError:  # pragma: no cover - components layer incomplete
-        pass
 
 
 # ---------------------------------------------------------------- helpers
 
 
 def _comp(name: str) -> Any:
-    c = lookup(name)
+    """A built-in component by name: documents and trees render with the built-in parts."""
+    c = ComponentRegistry.builtin().by_name(name)
     if c is None:  # pragma: no cover - essentials not registered
         raise ReadError(f"Component {name} is not available.")
     return c
@@ -367,21 +358,19 @@ def render_tree(items: list, show_content: Any, props: dict, ctx: Any) -> list:
     return [El(_comp("List"), dict(others), [_tree_nested_list(items, span)])]
 
 
-if lookup("Tree") is None:
-
-    @component("Tree", bases=_INLINE_BASE, params=[
-        Param("syntax", "string", ("markdown", "html", "json", "yaml", "text", "xml"),
-              description="Output syntax of the tree."),
-        # Not "object": like the reference, a JSON string is not parsed (pass items with {{ }}).
-        Param("items", "TreeItemData[]", description="Tree items: a list of {name, value?, children?}."),
-        Param("showContent", "boolean", description="Show the items' values (file contents)."),
-    ])
-    def tree(props, children, ctx):
-        """A tree (nested list, headings with contents, box drawing, or an object)."""
-        items = props.get("items")
-        if items is None:
-            raise ReadError("items is required for Tree.", props)
-        return render_tree(items, props.get("showContent"), props, ctx)
+@component("Tree", bases=_INLINE_BASE, params=[
+    Param("syntax", "string", ("markdown", "html", "json", "yaml", "text", "xml"),
+          description="Output syntax of the tree."),
+    # Not "object": like the reference, a JSON string is not parsed (pass items with {{ }}).
+    Param("items", "TreeItemData[]", description="Tree items: a list of {name, value?, children?}."),
+    Param("showContent", "boolean", description="Show the items' values (file contents)."),
+])
+def tree(props, children, ctx):
+    """A tree (nested list, headings with contents, box drawing, or an object)."""
+    items = props.get("items")
+    if items is None:
+        raise ReadError("items is required for Tree.", props)
+    return render_tree(items, props.get("showContent"), props, ctx)
 
 
 # ---------------------------------------------------------------- Folder
@@ -459,5 +448,3 @@ def webpage(props, children, ctx):
         inner = doc_nodes_to_elements(content, props)
     return [El(text_comp, dict(others), [inner])]
 
-
-_install_hooks()

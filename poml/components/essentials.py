@@ -193,9 +193,8 @@ DataObject = data_object
 
 # ---------------------------------------------------------------- media
 
-# Hook for file-backed media: set by the data-loading layer. Called as
-# loader(kind, src, props, ctx) -> (base64, mime_type) or raises ReadError.
-MEDIA_LOADER: Optional[Callable] = None
+# File-backed media are read by the registry's ``media_loader`` (set when the data layer
+# loads), called as loader(kind, src, props, ctx) -> (base64, mime_type) or raising ReadError.
 
 
 def _media_type(kind: str, t):
@@ -248,7 +247,7 @@ def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
 
 
 def _load_media(kind, src, props, ctx):
-    loader = MEDIA_LOADER  # installed by poml.components.data
+    loader = ctx.state.registry.media_loader
     if loader is None:
         raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind=PomlFileError)
     return loader(kind, src, props, ctx)

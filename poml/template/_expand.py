@@ -148,6 +148,7 @@ class Expander:
         lenient: bool = False,
         budget: Optional[RenderBudget] = None,
         limits: Any = None,
+        components: Any = None,
     ):
         self.source = source
         self.lenient = lenient  # repair what the reference refuses (unknown tags, CSS bodies), with warnings
@@ -162,10 +163,13 @@ class Expander:
         self.disabled = disabled if disabled is not None else set()
         self._count = counter if counter is not None else [0]
         self._lets = 0  # bumped by every <let>, so texts after one rebuild their scope
-        from ..components import lookup, suggest  # late: components import the IR and registry
+        if components is None:
+            from ..components import ComponentRegistry  # late: components import the IR and registry
 
-        self._lookup = lookup
-        self._suggest = suggest
+            components = ComponentRegistry.builtin()
+        self.components = components  # where tags are looked up (the Environment's registry)
+        self._lookup = components.lookup
+        self._suggest = components.suggest
 
     # ----------------------------------------------------------------- lenient repairs
     def _suggestions(self, tag: str) -> list[str]:
@@ -698,7 +702,8 @@ class Expander:
         doc = parse_markup(text)
         child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
                          lenient=self.lenient,
-                         result=self.result, disabled=self.disabled, counter=self._count, budget=self.budget)
+                         result=self.result, disabled=self.disabled, counter=self._count, budget=self.budget,
+                         components=self.components)
         for issue in doc.issues:
             child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
         root = doc.root
