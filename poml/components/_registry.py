@@ -442,3 +442,32 @@ def describe(comp: Component) -> str:
             extra.append("required")
         lines.append(f"  {p.name} ({', '.join(extra)})" + (f": {p.description}" if p.description else ""))
     return "\n".join(lines).rstrip()
+
+
+def reference_block(comp: Component) -> str:
+    """The component's entry in docs/components.md: heading with aliases, description, own attributes, bases."""
+    aliases = [a for a in comp.aliases if a != comp.name]
+    heading = f"#### `{comp.name}`" + (" (" + ", ".join(f"`{a}`" for a in aliases) + ")" if aliases else "")
+    parts = [heading, comp.doc.strip()] if comp.doc.strip() else [heading]
+    if comp.params:
+        rows = ["| attribute | type | values | default | meaning |", "| --- | --- | --- | --- | --- |"]
+        rows += [f"| `{p.name}` | {p.type} | {', '.join(p.choices)} | {p.default if p.default is not None else ''} "
+                 f"| {p.description} |" for p in comp.params]
+        parts.append("\n".join(rows))
+    if comp.bases:
+        parts.append("Also takes the attributes of " + ", ".join(f"`{b}`" for b in comp.bases) + ".")
+    return "\n\n".join(parts) + "\n"
+
+
+_BLOCK = re.compile(r"^#### `(\w+)`.*?(?=^#{2,4} |\Z)", re.S | re.M)
+
+
+def update_reference(text: str, registry: ComponentRegistry) -> str:
+    """docs/components.md with every ``#### `Name` `` entry rewritten from ``registry``."""
+    def block(m: "re.Match[str]") -> str:
+        comp = registry.by_name(m.group(1))
+        if comp is None:
+            raise ValueError(f"docs describe {m.group(1)}, which the registry does not have")
+        return reference_block(comp) + "\n"
+
+    return _BLOCK.sub(block, text)

@@ -98,3 +98,75 @@ def test_poml_components_prints_the_default_environments_registry():
     assert out.returncode == 0, out.stderr
     expected = [one_line(c) for c in poml.Environment().components.listing()]
     assert out.stdout.splitlines() == expected
+
+
+# ----------------------------------------------------------------------------- readers of the registry
+
+def test_docs_components_md_is_the_registry():
+    """Regenerate with: python -c "from poml.components import ComponentRegistry as R; from
+    poml.components._registry import update_reference as u; p='docs/components.md';
+    open(p,'w').write(u(open(p).read(), R.builtin()))" """
+    import re
+
+    from poml.components._registry import update_reference
+
+    text = (ROOT / "docs" / "components.md").read_text(encoding="utf-8")
+    registry = ComponentRegistry.builtin()
+    assert update_reference(text, registry) == text
+    documented = re.findall(r"^#### `(\w+)`", text, re.M)
+    assert sorted(documented) == sorted(c.name for c in registry.components())
+
+
+
+
+@pytest.mark.parametrize("comp", [c for c in ComponentRegistry.builtin().components() if c.name != "Text"],
+                         ids=lambda c: c.name)
+def test_every_parameter_of_a_component_is_in_its_builder_method(comp):
+    import inspect
+    from typing import Optional
+
+    from poml import Prompt
+    from poml._prompt import method_name, python_type
+
+    method = getattr(Prompt, method_name(comp.name))
+    sig = inspect.signature(method)
+    doc = method.__doc__
+    expected = comp.all_params()
+    assert [n for n in sig.parameters if n not in ("self", "kwargs")] == [p.name for p in expected]
+    own = {p.name for p in comp.params}
+    for p in expected:
+        param = sig.parameters[p.name]
+        assert param.annotation == Optional[python_type(p)], p.name
+        want = inspect.Parameter.POSITIONAL_OR_KEYWORD if p.name in own else inspect.Parameter.KEYWORD_ONLY
+        assert param.kind is want, p.name
+        assert f"    {p.name} ({p.type}, optional): {p.description}" in doc, p.name
+    with Prompt() as prompt:
+        handle = method(prompt, **{p.name: "v" for p in expected})
+    assert handle.element.tag == comp.name
+    assert list(handle.element.attrib) == [p.name for p in expected]  # text values: buffer stays buffer
+
+
+def test_text_documents_every_attribute_of_text():
+    from poml import Prompt
+
+    for p in ComponentRegistry.builtin().get("Text").all_params():
+        assert f"        {p.name} ({p.type}): {p.description}" in Prompt.text.__doc__
+
+
+def test_folder_filter_has_one_type_everywhere():
+    from poml import Prompt
+
+    param = ComponentRegistry.builtin().get("Folder").param_map["filter"]
+    assert param.type == "RegExp"
+    assert "filter (RegExp, optional)" in Prompt.folder.__doc__
+    assert "| `filter` | RegExp |" in (ROOT / "docs" / "components.md").read_text(encoding="utf-8")
+
+
+def test_the_builders_method_list_in_its_docs_is_complete():
+    import re
+
+    from poml._prompt import TAGS
+
+    text = (ROOT / "docs" / "prompt-builder.md").read_text(encoding="utf-8")
+    section = text[text.index("## Methods"):text.index("`text` does two things")]
+    assert sorted(re.findall(r"`(\w+)`", section)) == sorted(row[0] for row in TAGS)
