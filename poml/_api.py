@@ -30,7 +30,7 @@ from typing import Any, Iterable, List, Literal, Optional, Union
 
 from ._environment import Environment, default_environment
 from ._errors import (
-    Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
+    Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlLimitError, PomlRenderError,
     PomlWarning, error_class, translating,
 )
 from ._limits import MAX_SOURCE_CHARS
@@ -64,10 +64,8 @@ def _is_file_argument(markup: Any) -> bool:
 def _read_json_file(path: str, what: str, encoding: Optional[str]) -> Any:
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        raise PomlFileNotFoundError(f"{path}: error: the {what} file does not exist.") from None
     except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+        raise error_class(exc)(f"{path}: error: {_os_problem(exc, what)}.") from None
     if not os.path.isfile(path):
         raise PomlFileError(f"{path}: error: the {what} file is a folder or special file, not a JSON file.")
     if st.st_size > MAX_JSON_ARG_BYTES:
@@ -77,7 +75,7 @@ def _read_json_file(path: str, what: str, encoding: Optional[str]) -> Any:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+        raise error_class(exc)(f"{path}: error: {_os_problem(exc, what)}.") from None
     text = decode_text_file(data, path, encoding, what)
     try:
         return json.loads(text)
@@ -359,12 +357,17 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
 def _read_markup(env: Environment, path: str, encoding: Optional[str]) -> str:
     try:
         return env.read_markup_file(os.path.abspath(path), encoding)
-    except FileNotFoundError:
-        raise PomlFileNotFoundError(f"{path}: error: the markup file does not exist.") from None
-    except IsADirectoryError:
-        raise PomlFileError(f"{path}: error: this is a folder; name a .poml file.") from None
-    except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the markup file: {exc.strerror or exc}") from None
+    except OSError as exc:  # the class from the one table: FileNotFoundError -> PomlFileNotFoundError ...
+        raise error_class(exc)(f"{path}: error: {_os_problem(exc, 'markup')}.") from None
+
+
+def _os_problem(exc: OSError, what: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"the {what} file does not exist"
+    if isinstance(exc, IsADirectoryError):
+        return "this is a folder; name a .poml file" if what == "markup" else \
+            f"the {what} file is a folder or special file, not a JSON file"
+    return f"cannot read the {what} file: {exc.strerror or exc}"
 
 
 def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output_file: Any,

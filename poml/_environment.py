@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ._errors import PomlLimitError
 from ._limits import MAX_FILE_CACHE_BYTES, MAX_SOURCE_CHARS
+from ._once import Once
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._files import FileAccess
@@ -238,26 +239,7 @@ class Environment:
             self._written.clear()
 
 
-class _Default:
-    """The Environment :func:`poml.poml` uses, made on first use."""
-
-    __slots__ = ("env", "lock")
-
-    def __init__(self) -> None:
-        self.env: Optional[Environment] = None
-        self.lock = threading.Lock()
-
-    def get(self) -> Environment:
-        env = self.env
-        if env is None:
-            with self.lock:
-                if self.env is None:
-                    self.env = Environment()
-                env = self.env
-        return env
-
-
-_DEFAULT = _Default()
+_DEFAULT: "Once[Environment]" = Once(Environment)  # the Environment poml.poml uses, made on first use
 
 
 def default_environment() -> Environment:

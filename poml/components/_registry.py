@@ -14,8 +14,9 @@ components, is computed once, keyed by the lower-cased name.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from .._once import Once
 
 __all__ = ["Param", "Component", "ComponentRegistry", "component"]
 
@@ -386,26 +387,7 @@ def _builtin_registry() -> ComponentRegistry:
     return registry
 
 
-class _Builtin:
-    """The built-in registry, made on first use (thread-safe)."""
-
-    __slots__ = ("registry", "lock")
-
-    def __init__(self) -> None:
-        self.registry: Optional[ComponentRegistry] = None
-        self.lock = threading.Lock()
-
-    def get(self) -> ComponentRegistry:
-        registry = self.registry
-        if registry is None:
-            with self.lock:
-                if self.registry is None:
-                    self.registry = _builtin_registry()
-                registry = self.registry
-        return registry
-
-
-_BUILTIN = _Builtin()
+_BUILTIN: "Once[ComponentRegistry]" = Once(_builtin_registry)  # made on first use, once per process
 
 
 def summary(comp: Component) -> str:
