@@ -170,3 +170,20 @@ def test_the_builders_method_list_in_its_docs_is_complete():
     text = (ROOT / "docs" / "prompt-builder.md").read_text(encoding="utf-8")
     section = text[text.index("## Methods"):text.index("`text` does two things")]
     assert sorted(re.findall(r"`(\w+)`", section)) == sorted(row[0] for row in TAGS)
+
+
+def test_the_builtin_registry_is_made_once_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from poml._once import Once
+
+    made = []
+
+    def factory():
+        made.append(1)
+        return object()
+
+    once = Once(factory)
+    with ThreadPoolExecutor(8) as pool:
+        values = list(pool.map(lambda _: once.get(), range(64)))
+    assert len(made) == 1 and all(v is values[0] for v in values)
