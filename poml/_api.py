@@ -45,13 +45,7 @@ MAX_JSON_ARG_BYTES = 64 * 1024 * 1024  # a context or stylesheet file
 
 def clear_caches() -> None:
     """Forget what the default Environment cached (benchmarks use it to time cold renders)."""
-    from .template._text import compile_text
-    from .template.expressions import compile_expression
-
     default_environment().clear()
-    compile_text.cache_clear()  # pure memos of text -> compiled closures (no policy in them)
-    if hasattr(compile_expression, "cache_clear"):
-        compile_expression.cache_clear()
 
 
 def _is_file_argument(markup: Any) -> bool:
@@ -207,7 +201,8 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
     expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=lenient,
-                        limits=env.render_limits, components=env.components)
+                        limits=env.render_limits, compiled=env.compile_cache, parse=env.parse,
+                        components=env.components)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
     if result.stylesheet:

@@ -2,7 +2,8 @@
 
 As in jinja2, an :class:`Environment` holds what every render shares: the allowed roots,
 whether the network may be used, strict or lenient mode, the limits, and the caches
-(parsed sources, markup files, file bytes, built sub-trees, written boxes). A service keeps
+(parsed sources, compiled expressions, markup files, file bytes, documents and images derived
+from them, built sub-trees, written boxes). A service keeps
 one per tenant, the language server one per workspace; :func:`poml.poml` uses a default one.
 
 >>> env = Environment()
@@ -97,6 +98,8 @@ class Environment:
 
         from ._files import ByteCache
         from .components import ComponentRegistry
+        from .data._memo import ContentMemo
+        from .template._compiled import CompileCache
 
         self.roots: tuple[str, ...] = tuple(os.fspath(r) for r in roots) if roots else ()
         self.allow_network = bool(allow_network)
@@ -111,6 +114,8 @@ class Environment:
         self._bytes = ByteCache(MAX_FILE_CACHE_BYTES)
         self._built: dict = {}
         self._written = WriteMemo()
+        self._compiled = CompileCache()
+        self._derived = ContentMemo()
 
     def __repr__(self) -> str:
         return (f"Environment(roots={list(self.roots)!r}, allow_network={self.allow_network}, "
@@ -192,7 +197,7 @@ class Environment:
             access = self._access.get(key)
         if access is None:  # resolving roots costs a few realpath calls: once per distinct setting
             access = default_access(markup_path, list(extra) or None, network, cache=self._bytes,
-                                    timeout=float(self.limits.get("network_seconds", 10.0)))
+                                    timeout=float(self.limits.get("network_seconds", 10.0)), memo=self._derived)
             with self._lock:
                 self._access.put(key, access)
         return access
@@ -210,6 +215,11 @@ class Environment:
     @property
     def write_memo(self) -> Any:
         return self._written
+
+    @property
+    def compile_cache(self) -> Any:
+        """Compiled ``{{ }}`` texts and expressions (a :class:`~poml.template._compiled.CompileCache`)."""
+        return self._compiled
 
     def invalidate(self, path: Optional[PathLike] = None) -> None:
         """Forget what is cached about ``path`` (a markup file or a file it reads), or everything.
@@ -229,7 +239,7 @@ class Environment:
                     self._bytes.total -= len(self._bytes.items.pop(key))
 
     def clear(self) -> None:
-        """Forget every cached parse, file, build and write (the next render is cold)."""
+        """Forget every cached parse, compiled text, file, build and write (the next render is cold)."""
         with self._lock:
             self._parsed.clear()
             self._markup_files.clear()
@@ -237,6 +247,8 @@ class Environment:
             self._bytes.clear()
             self._built.clear()
             self._written.clear()
+            self._compiled.clear()
+            self._derived.clear()
 
 
 _DEFAULT: "Once[Environment]" = Once(Environment)  # the Environment poml.poml uses, made on first use

@@ -31,7 +31,7 @@ import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 from urllib.parse import unquote, urlparse
 
 from ._errors import PomlFileError, PomlLimitError, PomlPathError
@@ -160,7 +160,7 @@ class FileAccess:
     symlinks). ``allow_network``: whether ``http(s)://`` sources may be fetched.
     """
 
-    __slots__ = ("roots", "allow_network", "max_bytes", "timeout", "cache")
+    __slots__ = ("roots", "allow_network", "max_bytes", "timeout", "cache", "memo", "_prefixes")
 
     def __init__(
         self,
@@ -170,6 +170,7 @@ class FileAccess:
         max_bytes: int = MAX_FILE_BYTES,
         timeout: float = 30.0,
         cache: "Optional[ByteCache]" = None,
+        memo: Any = None,
     ):
         resolved: list[Path] = []
         for r in roots:
@@ -177,19 +178,23 @@ class FileAccess:
             if p not in resolved:
                 resolved.append(p)
         self.roots: tuple[Path, ...] = tuple(resolved)
+        # (root, root + separator) as text: checking a path is a string prefix test, not pathlib
+        self._prefixes = tuple((str(r), os.path.join(str(r), "")) for r in resolved)
         self.allow_network = bool(allow_network)
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.cache = cache  # bytes of files read, owned by the Environment (None: read every time)
+        self.memo = memo  # what loaders derive from contents (poml.data._memo.ContentMemo), the Environment's
 
     def __repr__(self) -> str:
         return f"FileAccess(roots={[str(r) for r in self.roots]!r}, allow_network={self.allow_network})"
 
     # -- policy -------------------------------------------------------------
 
-    def inside(self, resolved: Path) -> bool:
-        """Whether an already resolved path lies inside one of the roots."""
-        return any(resolved == r or resolved.is_relative_to(r) for r in self.roots)
+    def inside(self, resolved: PathLike) -> bool:
+        """Whether an already resolved path lies inside one of the roots ("root-evil" is not in "root")."""
+        text = os.fspath(resolved)
+        return any(text == root or text.startswith(prefix) for root, prefix in self._prefixes)
 
     def check_url(self, url: str) -> str:
         """Return ``url`` when it is ``http(s)`` and the network is allowed, else raise :class:`PomlPathError`.
@@ -245,9 +250,8 @@ class FileAccess:
                     raise PomlPathError(
                         f'Refusing "{_short(stripped)}": the "{m.group(1)}:" scheme is not a file path.'
                     )
-        base = Path(os.fspath(base_dir)) if base_dir is not None else Path.cwd()
-        candidate = Path(text)
-        joined = candidate if candidate.is_absolute() else base / candidate
+        base = os.fspath(base_dir) if base_dir is not None else os.getcwd()
+        joined = text if os.path.isabs(text) else os.path.join(base, text)
         try:
             resolved = Path(os.path.realpath(joined))
         except (OSError, ValueError) as exc:  # pragma: no cover - odd platforms
@@ -275,7 +279,7 @@ class FileAccess:
         """Bytes of a file named by markup: checked, size-limited, cached by (path, mtime, size)."""
         shown = os.fspath(path_text)
         resolved = self.resolve(path_text, base_dir)
-        return self.read_resolved(resolved, shown, max_bytes=max_bytes)
+        return self._read_checked(resolved, shown, max_bytes)
 
     def read_resolved(self, resolved: Path, shown: Optional[str] = None, *, max_bytes: Optional[int] = None) -> bytes:
         """Read an already resolved path (it is checked again, so this is safe to call)."""
@@ -283,6 +287,10 @@ class FileAccess:
         resolved = Path(os.path.realpath(resolved))
         if not self.inside(resolved):
             raise _outside(shown)
+        return self._read_checked(resolved, shown, max_bytes)
+
+    def _read_checked(self, resolved: Path, shown: str, max_bytes: Optional[int]) -> bytes:
+        """Read a path that ``resolve`` has just checked against the roots."""
         limit = self.max_bytes if max_bytes is None else max_bytes
         st = self._stat(resolved, shown)
         import stat as _stat
@@ -370,7 +378,7 @@ class FileAccess:
 
 def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Iterable[PathLike]] = None,
                    allow_network: bool = False, cache: Optional[ByteCache] = None,
-                   timeout: float = 10.0) -> FileAccess:
+                   timeout: float = 10.0, memo: Any = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
     base = Path(os.fspath(markup_path)).resolve().parent if markup_path is not None else Path.cwd()
-    return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout)
+    return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)

@@ -20,8 +20,11 @@ exactly as the reference's components spread their props.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
+import pickle
 import re
 from typing import Any, Optional
 
@@ -487,6 +490,24 @@ def _restamp(stamps: tuple) -> None:
         _restamp_one(stamp)
 
 
+_SEEN_ONCE = ((), ())  # the build-cache entry of a subtree met once: its output is not kept
+
+
+def _render_recorded(node: Call, ctx: Ctx, state: State, cache: dict, key: Any, out: list) -> None:
+    """Render a subtree met before and keep its output with the stamps of what it read."""
+    n0 = len(state.sink.items)
+    mark = len(out)
+    props = dict(node.props)
+    props[START] = node.start
+    props[END] = node.end
+    with _recording() as reads:
+        render(node.component, props, node.children, ctx, out)
+    if len(state.sink.items) == n0:  # faulty output is rebuilt, so its errors are reported again
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        cache[key] = (tuple(out[mark:]), tuple(reads))
+
+
 def expand_into(out: list, node: Any, ctx: Ctx) -> None:
     t = type(node)
     if t is str:
@@ -503,23 +524,20 @@ def expand_into(out: list, node: Any, ctx: Ctx) -> None:
             key = _cache_key(node, ctx, state)
             if key is not None:
                 hit = cache.get(key)
-                if hit is not None and (not hit[1] or _stamps_hold(hit[1])):
+                if hit is None:
+                    # First sighting: remember the key only. Recording what a subtree reads costs
+                    # about a third of a build, and a text rendered once never meets it again.
+                    if len(cache) >= CACHE_MAX:
+                        cache.clear()
+                    cache[key] = _SEEN_ONCE
+                elif hit is not _SEEN_ONCE and (not hit[1] or _stamps_hold(hit[1])):
                     if hit[1]:
                         _restamp(hit[1])  # an enclosing render records what this output read
                     out.extend(hit[0])
                     return
-                n0 = len(state.sink.items)
-                mark = len(out)
-                props = dict(node.props)
-                props[START] = node.start
-                props[END] = node.end
-                with _recording() as reads:
-                    render(node.component, props, node.children, ctx, out)
-                if len(state.sink.items) == n0:
-                    if len(cache) >= CACHE_MAX:
-                        cache.clear()
-                    cache[key] = (tuple(out[mark:]), tuple(reads))
-                return
+                else:
+                    _render_recorded(node, ctx, state, cache, key, out)
+                    return
         props = dict(node.props)
         props[START] = node.start
         props[END] = node.end
@@ -548,66 +566,32 @@ _MAX_CACHED_TEXT = 4096  # longer text (a pasted document...) is not worth keepi
 _PLAIN = (str, int, float, bool, type(None))
 
 
-_FREEZE_MAX_DEPTH = 32      # deeper or larger values are not worth a cache key: the subtree is rebuilt
-_FREEZE_MAX_ITEMS = 10_000
+class _PlainDataPickler(pickle.Pickler):
+    """Pickles plain data only: the C pickler handles str, numbers, lists, tuples and dicts
+    itself and asks this hook about anything else, which is refused."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        raise TypeError(type(obj).__name__)
 
 
 def _freeze(v: Any) -> Any:
     """A hashable image of plain data, or ``TypeError`` when ``v`` is not worth caching.
 
-    Iterative and bounded: values from markup and context may be deep, huge or
-    cyclic, and a cache key must never cost more than rebuilding the subtree.
+    Containers become a digest of their pickle: the C pickler walks them at C speed,
+    writes a shared or cyclic sub-value once (so ``[d, d]`` doubled 26 times stays small),
+    and stops at the recursion limit without raising it; equal digests mean equal data.
     """
     t = type(v)
     if t in _PLAIN:
         return (t, v) if t is not str else v
-    budget = _FREEZE_MAX_ITEMS
-    # Each frame: (container, items iterator, frozen parts so far, tag).
-    root: list = []
-    stack: list = []
-
-    def open_(value: Any, kind: type) -> None:
-        if len(stack) >= _FREEZE_MAX_DEPTH:
-            raise TypeError
-        if kind is dict:
-            stack.append((iter(value.items()), [], "D"))
-        else:
-            stack.append((iter(value), [], "L"))
-
-    if t is list or t is tuple or t is dict:
-        open_(v, t)
-    else:
-        raise TypeError
-    while stack:
-        items, parts, tag = stack[-1]
-        for item in items:
-            budget -= 1
-            if budget < 0:
-                raise TypeError
-            key, x = item if tag == "D" else (None, item)
-            tx = type(x)
-            if tx in _PLAIN:
-                frozen = (tx, x) if tx is not str else x
-                parts.append((key, frozen) if tag == "D" else frozen)
-                continue
-            if tx is list or tx is tuple or tx is dict:
-                if tag == "D":
-                    parts.append(key)  # the key goes first; the frozen value follows when it closes
-                open_(x, tx)
-                break
-            raise TypeError
-        else:
-            stack.pop()
-            frozen = (tag,) + tuple(parts)
-            if not stack:
-                root.append(frozen)
-                break
-            _, parent_parts, parent_tag = stack[-1]
-            if parent_tag == "D":
-                parent_parts.append((parent_parts.pop(), frozen))
-            else:
-                parent_parts.append(frozen)
-    return root[0]
+    if t is not list and t is not tuple and t is not dict:
+        raise TypeError(t.__name__)
+    buffer = io.BytesIO()
+    try:
+        _PlainDataPickler(buffer, protocol=5).dump(v)
+    except (pickle.PicklingError, RecursionError, ValueError) as exc:
+        raise TypeError(str(exc)) from None
+    return ("P", hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest())
 
 
 def call_key(node: Call, keys: dict) -> Any:
@@ -709,6 +693,12 @@ def expand(nodes: Any, ctx: Ctx) -> list:
 
 
 # ---------------------------------------------------------------- helpers for components
+
+def file_access(ctx: Ctx) -> Any:
+    """The render's :class:`~poml._files.FileAccess` (it carries the Environment's memo), or None."""
+    loader = ctx.state.file_loader
+    return loader.access if loader is not None else None
+
 
 def without(props: dict, *keys: str) -> dict:
     """A copy of ``props`` without ``keys`` (the ``...others`` of a destructuring)."""

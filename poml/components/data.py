@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from .._errors import PomlError, PomlFileError
 from ..data._base64 import decode_base64
-from ._core import END, START, El, ReadError, syntax_presentation, without
+from ._core import END, START, El, ReadError, file_access, syntax_presentation, without
 from ._registry import ComponentRegistry, Param, component
 
 __all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements", "load_media"]
@@ -177,7 +177,7 @@ def document_image(props, children, ctx):
             data = decode_base64(b64, "image")
             new_b64, mime = _images.process_image(
                 data, styled.get("type"), _num(styled.get("maxWidth")), _num(styled.get("maxHeight")),
-                _num(styled.get("resize")),
+                _num(styled.get("resize")), memo=getattr(file_access(ctx), "memo", None),
             )
         except PomlError as exc:
             raise ReadError.of(exc, props) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from . import presentation as P
-from ._core import El, ReadError, call, js_json, syntax_presentation, without
+from ._core import El, ReadError, call, file_access, js_json, syntax_presentation, without
 from ._registry import Param, component
 from .._errors import PomlFileError
 
@@ -243,7 +243,7 @@ def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
         return _load_media(kind, src, props, ctx)
     if not b64:
         raise ReadError("Either `src` or `base64` must be specified.", others)
-    return _process_base64(kind, b64, props, others, _media_type(kind, props.get("type")))
+    return _process_base64(kind, b64, props, others, _media_type(kind, props.get("type")), file_access(ctx))
 
 
 def _load_media(kind, src, props, ctx):
@@ -253,7 +253,7 @@ def _load_media(kind, src, props, ctx):
     return loader(kind, src, props, ctx)
 
 
-def _process_base64(kind: str, b64, props: dict, others: dict, mime):
+def _process_base64(kind: str, b64, props: dict, others: dict, mime, access=None):
     """Inline data goes through the same processing as files (the reference re-encodes images).
 
     Without the optional loaders (pillow), the data passes through unchanged.
@@ -269,7 +269,7 @@ def _process_base64(kind: str, b64, props: dict, others: dict, mime):
             except PomlError:
                 return b64, mime or _sniff_image(str(b64))
             return _images.load_image(None, str(b64), props.get("type"), props.get("maxWidth"),
-                                      props.get("maxHeight"), props.get("resize"))
+                                      props.get("maxHeight"), props.get("resize"), access=access)
         from ..data import audio as _audio
 
         return _audio.load_audio(None, str(b64), props.get("type"))

@@ -19,7 +19,6 @@ extension). Inline content without a file (``buffer``) is text.
 from __future__ import annotations
 
 import base64 as _b64
-import functools
 import io
 import math
 import os
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from ._archives import check_archive
 from .._errors import PomlError
 from ._base64 import decode_base64
+from ._memo import ContentMemo, memoised
 from ._optional import require
 from .html import DocNode, HNode, html_to_nodes
 
@@ -75,18 +75,22 @@ def read_txt(data: Union[bytes, str]) -> str:
 # --------------------------------------------------------------------------- pdf
 
 
-def pdf_page_texts(data: bytes, max_pages: Optional[int] = None, first: int = 0) -> tuple[list[str], int]:
+def pdf_page_texts(data: bytes, max_pages: Optional[int] = None, first: int = 0,
+                   memo: Optional[ContentMemo] = None) -> tuple[list[str], int]:
     """Text of pages ``first`` .. ``max_pages - 1`` (all when None) and the page count."""
-    reader = _pdf_reader(data)
+    reader = _pdf_reader(data, memo)
     n = len(reader.pages)
     count = n if max_pages is None else max(0, min(max_pages, n))
-    return [_cached_page_text(data, i) for i in range(max(0, first), count)], n
+    return [_page_text_of(data, i, memo) for i in range(max(0, first), count)], n
 
 
-@functools.lru_cache(maxsize=8)
-def _pdf_reader(data: bytes) -> Any:
+def _pdf_reader(data: bytes, memo: Optional[ContentMemo] = None) -> Any:
     # bytes cache their hash, and the file cache hands out the same object for an unchanged
-    # file, so repeated renders of one PDF parse it once.
+    # file, so repeated renders of one PDF in an Environment parse it once.
+    return memoised(memo, ("pdf", data), lambda: _open_pdf(data))
+
+
+def _open_pdf(data: bytes) -> Any:
     pypdf = require("pypdf", "Reading PDF documents")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -96,14 +100,16 @@ def _pdf_reader(data: bytes) -> Any:
     return reader
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_page_text(data: bytes, index: int) -> str:
-    try:
-        return _page_text(_pdf_reader(data).pages[index])
-    except PomlError:
-        raise
-    except Exception as exc:
-        raise PomlError(f"Cannot extract text from PDF page {index}: {exc}") from None
+def _page_text_of(data: bytes, index: int, memo: Optional[ContentMemo]) -> str:
+    def extract() -> str:
+        try:
+            return _page_text(_pdf_reader(data, memo).pages[index])
+        except PomlError:
+            raise
+        except Exception as exc:
+            raise PomlError(f"Cannot extract text from PDF page {index}: {exc}") from None
+
+    return memoised(memo, ("pdf-page", data, index), extract)
 
 
 def _page_text(page: Any) -> str:
@@ -175,26 +181,26 @@ def select_pdf_text(texts: list[str], start: Any, end: Any) -> str:
     return full[len(upto(start_val)):]
 
 
-def read_pdf(data: bytes, selected_pages: Optional[str] = None) -> str:
+def read_pdf(data: bytes, selected_pages: Optional[str] = None, memo: Optional[ContentMemo] = None) -> str:
     """The text of a PDF, optionally only the pages ``selected_pages`` names."""
     if selected_pages:
         from .tables import parse_slice
 
-        n = len(_pdf_reader(data).pages)
+        n = len(_pdf_reader(data, memo).pages)
         start, end = parse_slice(str(selected_pages), n)
         if isinstance(start, int) and isinstance(end, int) and start > 0:
             # Closed form of select_pdf_text: only pages start..end are read.
             m = max(0, min(end + 1, n))
             if start >= m:
                 return ""
-            texts, _ = pdf_page_texts(data, m, start)
+            texts, _ = pdf_page_texts(data, m, start, memo)
             return "\n\n" + "\n\n".join(texts)
         if isinstance(end, int):
-            texts, _ = pdf_page_texts(data, max(0, end + 1))
+            texts, _ = pdf_page_texts(data, max(0, end + 1), memo=memo)
         else:
-            texts, _ = pdf_page_texts(data)
+            texts, _ = pdf_page_texts(data, memo=memo)
         return select_pdf_text(texts, start, end)
-    texts, _ = pdf_page_texts(data)
+    texts, _ = pdf_page_texts(data, memo=memo)
     return "\n\n".join(texts)
 
 
@@ -536,12 +542,15 @@ def _on(el: Any) -> bool:
     return val is None or val.lower() not in ("0", "false", "off", "none")
 
 
-@functools.lru_cache(maxsize=8)
-def docx_to_html_tree(data: bytes) -> HNode:
+def docx_to_html_tree(data: bytes, memo: Optional[ContentMemo] = None) -> HNode:
     """The body of a Word document as an HTML-like tree (mammoth's default mapping).
 
-    Cached by content (treat the result as read-only).
+    Kept in ``memo`` by content (treat the result as read-only).
     """
+    return memoised(memo, ("docx", data), lambda: _convert_docx(data))
+
+
+def _convert_docx(data: bytes) -> HNode:
     docx = require("docx", "Reading Word documents")
     check_archive(data, "Word document")
     try:
@@ -551,9 +560,9 @@ def docx_to_html_tree(data: bytes) -> HNode:
     return _DocxConverter(document).convert()
 
 
-def read_docx(data: bytes, multimedia: Optional[bool] = None) -> DocNode:
+def read_docx(data: bytes, multimedia: Optional[bool] = None, memo: Optional[ContentMemo] = None) -> DocNode:
     """Document nodes (headers, paragraphs, lists, tables, images) of a Word document."""
-    body = docx_to_html_tree(data)
+    body = docx_to_html_tree(data, memo)
     return html_to_nodes(body, multimedia)
 
 
@@ -607,10 +616,11 @@ def load_document(
         raise PomlError("Either buffer or src must be provided")
     if isinstance(data, str):
         data = data.encode("utf-8")
+    memo = access.memo if access is not None else None
     if parser == "pdf":
-        return read_pdf(data, selected_pages)
+        return read_pdf(data, selected_pages, memo)
     if parser == "docx":
-        return read_docx(data, multimedia)
+        return read_docx(data, multimedia, memo)
     if parser == "txt":
         if inferred and b"\x00" in data[:8192]:
             raise PomlError(

@@ -17,13 +17,13 @@ from __future__ import annotations
 import base64 as _b64
 import hashlib
 import io
-from collections import OrderedDict
 import math
 import os
 from typing import TYPE_CHECKING, Any, Optional
 
 from .._errors import PomlError, PomlLimitError
 from .._limits import MAX_IMAGE_PIXELS
+from ._memo import ContentMemo
 from ._optional import require
 from ._base64 import decode_base64
 
@@ -87,33 +87,22 @@ def output_size(width: int, height: int, max_width: Any = None, max_height: Any 
     return _js_round((width or 1) * f), _js_round((height or 1) * f)
 
 
-_PROCESSED: "OrderedDict[tuple, tuple[str, str]]" = OrderedDict()
-_PROCESSED_MAX = 256
-
-
 def process_image(data: bytes, type: Optional[str] = None, max_width: Any = None,  # noqa: A002
-                  max_height: Any = None, resize: Any = None) -> tuple[str, str]:
+                  max_height: Any = None, resize: Any = None, *, memo: Optional[ContentMemo] = None) -> tuple[str, str]:
     """``(base64, mime)`` of an image after the reference's resize and re-encode.
 
-    Re-encoding costs tens of milliseconds, so results are remembered by the
-    image's digest and the options (a re-render of the same prompt reuses them).
+    Re-encoding costs tens of milliseconds, so with a ``memo`` (the Environment's)
+    results are kept by the image's digest and the options: a re-render reuses them.
     """
+    make = lambda: _process_image(data, type, max_width, max_height, resize)  # noqa: E731
+    if memo is None:
+        return make()
     try:
-        key = (hashlib.blake2b(data, digest_size=16).digest(), type, max_width, max_height, resize)
+        key = ("image", hashlib.blake2b(data, digest_size=16).digest(), type, max_width, max_height, resize)
         hash(key)
-    except TypeError:
-        key = None
-    if key is not None:
-        hit = _PROCESSED.get(key)
-        if hit is not None:
-            _PROCESSED.move_to_end(key)
-            return hit
-    result = _process_image(data, type, max_width, max_height, resize)
-    if key is not None:
-        _PROCESSED[key] = result
-        if len(_PROCESSED) > _PROCESSED_MAX:
-            _PROCESSED.popitem(last=False)
-    return result
+    except TypeError:  # an option that is not plain data: not worth a key
+        return make()
+    return memo.get_or_make(key, make)
 
 
 def _process_image(data: bytes, type: Optional[str], max_width: Any,  # noqa: A002
@@ -217,4 +206,4 @@ def load_image(src: Optional[str] = None, base64: Optional[str] = None, type: Op
     if src and base64:
         raise PomlError("Cannot specify both `src` and `base64`.")
     data = load_image_bytes(src, base64, base_dir=base_dir, access=access)
-    return process_image(data, type, max_width, max_height, resize)
+    return process_image(data, type, max_width, max_height, resize, memo=access.memo if access is not None else None)

@@ -307,16 +307,23 @@ def parse_excel(data: bytes) -> Table:
         if not wb.sheetnames:
             raise PomlError("No sheet found in Excel file")
         ws = wb[wb.sheetnames[0]]
+        # The <dimension> a file declares may claim every cell of the sheet: forget it, so rows
+        # come as stored (a gap is an empty row, not 16,384 empty cells).
+        ws.reset_dimensions()
         rows: list[list[Any]] = []
         for row in ws.iter_rows(values_only=True):
+            if not row:
+                continue  # no cell stored: a gap between rows, not a row of the sheet
             vals = [_excel_value(v) for v in row]
             while vals and vals[-1] is None:
                 vals.pop()
-            if not vals:
-                continue  # SheetJS skips blank rows
+            # A blank row with cells stays, as an empty record: the reference reads rows with
+            # SheetJS's ``header: 1``, which keeps them (a sheet's formatted trailing rows, say).
             rows.append(vals)
             if len(rows) > MAX_TABLE_RECORDS + 1:
                 raise PomlLimitError(f"The table has more than {MAX_TABLE_RECORDS} records.")
+        while rows and not rows[0]:
+            rows.pop(0)  # the header is the first row that holds something
     finally:
         wb.close()
     if not rows:

@@ -292,11 +292,11 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
         else:
             m = _TEXT.match(text, pos)
             end = _expression_end(text, pos, m.end())
-            if end != m.end():
+            if end != m.end():  # the run goes on through an expression holding '<' or '&'
                 m = _Span(text, pos, end)
-            run = m.group(0)
-            if end != _TEXT.match(text, pos).end():
-                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], run)
+                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], m.group(0))
+            else:
+                run = m.group(0)
             # The reference's lexer takes leading whitespace as its own token, so
             # " theta" is two text nodes (" " and "theta"); writers can tell.
             ws = _LEADING_WS.match(run).end()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .._errors import (
     DiagnosticSink, PomlComponentError, PomlError, PomlFileError, PomlLimitError, PomlSandboxError,
@@ -25,13 +25,13 @@ from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
 from ..syntax import XmlAttribute, XmlElement, XmlText, parse_markup
-from ._text import compile_text, evaluate_text
+from ._compiled import CompileCache
+from ._text import evaluate_text
 from .js import (
     UNDEFINED,
     ExpressionError,
     ExpressionLimitError,
     RenderBudget,
-    compile_expression,
     js_json_stringify,
     js_to_string,
     js_truthy,
@@ -148,9 +148,13 @@ class Expander:
         lenient: bool = False,
         budget: Optional[RenderBudget] = None,
         limits: Any = None,
+        compiled: Optional[CompileCache] = None,
+        parse: Optional[Callable[[str], Any]] = None,
         components: Any = None,
     ):
         self.source = source
+        self.compiled = compiled if compiled is not None else CompileCache()  # the Environment's, when rendering
+        self.parse = parse if parse is not None else parse_markup  # the Environment's cached parse of included files
         self.lenient = lenient  # repair what the reference refuses (unknown tags, CSS bodies), with warnings
         self._suggested: dict[str, list[str]] = {}
         self.budget = budget if budget is not None else RenderBudget.from_limits(limits)
@@ -213,7 +217,7 @@ class Expander:
                 text = m.group(1)
                 start += offset
         try:
-            return compile_expression(text).evaluate(scope, self.budget)
+            return self.compiled.expression(text).evaluate(scope, self.budget)
         except ExpressionLimitError as exc:
             self._spent(exc, start, end)
         except ExpressionError as exc:
@@ -232,7 +236,7 @@ class Expander:
             return ""
 
     def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
-        compiled = compile_text(text)
+        compiled = self.compiled.text(text)
         if "{{" in text:
             self._warn_unterminated(text, base)
         if not compiled.has_expr:
@@ -699,11 +703,10 @@ class Expander:
             return []
         text = text.replace("\r\n", "\n")
         source = Source(text, str(path))
-        doc = parse_markup(text)
+        doc = self.parse(text)
         child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
-                         lenient=self.lenient,
-                         result=self.result, disabled=self.disabled, counter=self._count, budget=self.budget,
-                         components=self.components)
+                         lenient=self.lenient, result=self.result, disabled=self.disabled, counter=self._count,
+                         budget=self.budget, compiled=self.compiled, parse=self.parse, components=self.components)
         for issue in doc.issues:
             child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
         root = doc.root

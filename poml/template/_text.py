@@ -8,7 +8,6 @@ render only evaluates.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Callable, Union
 
 from .expressions import js_to_string
@@ -55,7 +54,6 @@ class CompiledText:
         self.has_expr = any(isinstance(p, Piece) for p in parts)
 
 
-@lru_cache(maxsize=8192)
 def compile_text(text: str) -> CompiledText:
     parts: list[Union[str, Piece]] = []
     last = 0

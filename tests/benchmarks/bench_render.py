@@ -26,6 +26,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import describe  # noqa: E402
 SHARED = Path(os.environ.get("POML_EXAMPLES_DIR", REPO.parent / "shared" / "poml-examples"))
 
 PEER_SCRIPT = r"""
@@ -92,15 +94,17 @@ def time_ours(job: dict, repeat: int) -> tuple[list[float], list[float], list[fl
     """Cold (all caches cleared), warm with the same data, warm with new data each call."""
     import poml
     from poml._api import clear_caches
+    from poml._environment import default_environment
 
     os.chdir(job["cwd"])
     markup = Path(job["markup"]) if job["kind"] == "example" else job["markup"]
     cold, same, new = [], [], []
-    for _ in range(max(3, repeat // 20)):
+    for _ in range(15 if job["kind"] == "example" else 3):
         clear_caches()
         t = time.perf_counter()
         poml.poml(markup, context=job["context"], chat=job["chat"])
         cold.append(time.perf_counter() - t)
+    job["reads_files"] = bool(default_environment()._bytes.items)  # beyond the markup itself
     contexts = [new_data(job["context"], i + 1) for i in range(repeat)]
     for ctx in contexts:
         t = time.perf_counter()
@@ -155,12 +159,13 @@ def main() -> None:
         except Exception as exc:  # unsupported input: reported, not timed
             results[job["name"]] = exc
 
+    print(describe())
     print(f"import poml: {import_time() * 1000:.1f} ms (median of 5 fresh interpreters)\n")
     print("warm = compiled prompt cached, new data in every call (each string and number of the context\n"
           "changed); same = a new context object with unchanged data (reuses rendered sub-trees)\n")
     print(f"{'input':34s} {'cold median':>12s} {'cold p99':>12s} {'warm median':>12s} {'warm p99':>12s}"
           f" {'same median':>12s}")
-    ex_cold, ex_warm, ex_same, or_cold, or_warm, failed = [], [], [], [], [], []
+    ex_cold, ex_warm, ex_same, or_cold, or_warm, failed, no_file_cold = [], [], [], [], [], [], []
     for job in jobs:
         r = results[job["name"]]
         if isinstance(r, Exception):
@@ -169,8 +174,11 @@ def main() -> None:
         cold, same, warm = r
         if job["kind"] == "example":
             print(f"{job['name'][:34]:34s} {fmt_us(statistics.median(cold))} {fmt_us(percentile(cold, .99))} "
-                  f"{fmt_us(statistics.median(warm))} {fmt_us(percentile(warm, .99))} {fmt_us(statistics.median(same))}")
+                  f"{fmt_us(statistics.median(warm))} {fmt_us(percentile(warm, .99))} {fmt_us(statistics.median(same))}"
+                  f"{'' if job['reads_files'] else '   (reads no file)'}")
             ex_cold += cold
+            if not job["reads_files"]:
+                no_file_cold.append(statistics.median(cold))
             ex_warm.append(statistics.median(warm))
             ex_same.append(statistics.median(same))
         else:
@@ -179,6 +187,9 @@ def main() -> None:
     print(f"\nexamples: warm median of medians {fmt_us(statistics.median(ex_warm))} "
           f"(same data {fmt_us(statistics.median(ex_same))}), "
           f"cold median {fmt_us(statistics.median(ex_cold))}, cold p99 {fmt_us(percentile(ex_cold, .99))}")
+    if no_file_cold:
+        print(f"examples that read no file ({len(no_file_cold)}): cold median per example "
+              f"{', '.join(f'{t * 1e6:.0f}' for t in no_file_cold)} µs; median {fmt_us(statistics.median(no_file_cold))}")
     print(f"oracle cases ({len(jobs) - len(ex_warm) - len(failed)}): warm median {fmt_us(statistics.median(or_warm))}, "
           f"warm p99 {fmt_us(percentile(or_warm, .99))}, cold median {fmt_us(statistics.median(or_cold))}")
     if failed:

@@ -405,10 +405,15 @@ def test_reuse_between_builds_is_identical():
     tree = lambda: C("poml", {}, C("role", {}, "r"), C("task", {"captionStyle": "bold"}, "t", C("b", {}, "x")))
     cache: dict = {}
     first = build([tree()], sink=DiagnosticSink(), cache=cache)
-    assert cache  # the sub-trees were kept
+    # a subtree met once is only remembered; its output is kept when it is met again
+    assert cache and not any(entry[0] for entry in cache.values())
     again = build([tree()], sink=DiagnosticSink(), cache=cache)
+    kept = {key: entry for key, entry in cache.items() if entry[0]}
+    assert kept
+    third = build([tree()], sink=DiagnosticSink(), cache=cache)
+    assert all(cache[key] is entry for key, entry in kept.items())  # served, not rebuilt
     fresh = build([tree()], sink=DiagnosticSink())
-    assert first.to_xml() == again.to_xml() == fresh.to_xml()
+    assert first.to_xml() == again.to_xml() == third.to_xml() == fresh.to_xml()
     # diagnostics are reported on every build (subtrees with problems are never reused)
     for _ in range(2):
         sink = DiagnosticSink()

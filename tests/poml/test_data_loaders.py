@@ -412,8 +412,6 @@ def test_folder_oracle_fixture():
 def test_missing_optional_package_message(monkeypatch, module, call):
     import sys
 
-    documents._pdf_reader.cache_clear()
-    documents.docx_to_html_tree.cache_clear()
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(PomlError) as info:
         call()
@@ -442,3 +440,18 @@ def test_inline_base64_round_trips_in_every_loader_shape(data, ws, strip_padding
 def test_bad_inline_base64_names_what_it_was_for():
     with pytest.raises(PomlError, match="Invalid base64 webpage data"):
         webpages.load_webpage(base64="a")
+
+
+def test_derived_contents_are_kept_by_the_environment_only():
+    from poml.data._memo import ContentMemo
+
+    data = (ASSETS / "103_prompt_wizard.docx").read_bytes()
+    memo = ContentMemo(size=2)
+    first = documents.docx_to_html_tree(data, memo)
+    assert documents.docx_to_html_tree(data, memo) is first  # converted once per memo
+    assert documents.docx_to_html_tree(data) is not first  # no memo: nothing kept anywhere
+    memo.get_or_make("a", lambda: 1), memo.get_or_make("b", lambda: 2)
+    assert len(memo) == 2 and documents.docx_to_html_tree(data, memo) is not first  # bounded, oldest out
+    with pytest.raises(ZeroDivisionError):
+        memo.get_or_make("c", lambda: 1 / 0)
+    assert memo.get_or_make("c", lambda: 3) == 3  # a failure is not kept

@@ -307,3 +307,23 @@ def test_prop_csv_roundtrip_typed(data):
 def test_prop_integers_guess(n):
     assert guess_string_type(str(n)) == (n, "integer")
     assert parse_text(str(n), "integer") == n
+
+
+def test_xlsx_blank_rows_with_cells_stay_as_empty_records(tmp_path):
+    # The reference reads sheets with SheetJS's header: 1, which keeps blank rows of the sheet;
+    # rows no cell is stored for (gaps) are not rows.
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["name", "n"])
+    ws.append(["a", 1])
+    ws.cell(row=3, column=1).font = Font(bold=True)  # a blank, formatted row between data
+    ws.append(["b", 2])
+    for row in (5, 6):  # formatted trailing rows, as table templates leave them
+        ws.cell(row=row, column=2).font = Font(bold=True)
+    ws.cell(row=40, column=1).font = Font(bold=True)  # after a gap of rows with no cells
+    wb.save(tmp_path / "t.xlsx")
+    t = load_table("t.xlsx", tmp_path, FileAccess([tmp_path]))
+    assert t.records == [{"name": "a", "n": 1}, {}, {"name": "b", "n": 2}, {}, {}, {}]

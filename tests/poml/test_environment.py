@@ -85,3 +85,23 @@ def test_eight_threads_render_concurrently_with_the_same_results():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_included_files_and_expressions_are_compiled_once_per_environment(tmp_path, monkeypatch):
+    import poml.syntax
+
+    (tmp_path / "part.poml").write_text("<p>part {{ n + 1 }}</p>")
+    main = tmp_path / "main.poml"
+    main.write_text('<poml><include src="part.poml"/></poml>')
+    parsed = []
+    real_parse = poml.syntax.parse_markup
+    monkeypatch.setattr(poml.syntax, "parse_markup", lambda text: parsed.append(text) or real_parse(text))
+    env = poml.Environment()
+    outputs = [env.render_file(main, context={"n": n}) for n in range(3)]
+    assert [m[0]["content"] for m in outputs] == ["part 1", "part 2", "part 3"]
+    assert len(parsed) == 2  # the file and its include, each once, whatever the context
+    assert len(env.compile_cache) > 0
+    other = poml.Environment()
+    assert len(other.compile_cache) == 0  # nothing is shared between environments
+    env.clear()
+    assert len(env.compile_cache) == 0

@@ -537,9 +537,19 @@ def test_syntax_errors(src: str, message: str, start: int) -> None:
     assert info.value.end >= info.value.start
 
 
-def test_compile_is_cached() -> None:
-    assert compile_expression("a + b") is compile_expression("a + b")
-    e = compile_expression("a + b")
+def test_compile_is_cached_by_the_environment() -> None:
+    from poml.template._compiled import CompileCache
+
+    cache = CompileCache(size=2)
+    assert cache.expression("a + b") is cache.expression("a + b")
+    assert cache.text("x {{ a }}") is cache.text("x {{ a }}")
+    cache.expression("c"), cache.expression("d")  # full: emptied, never past its size
+    assert len(cache) <= 2 + 1
+    with pytest.raises(ExpressionSyntaxError):  # a failure is not kept: it is reported every time
+        cache.expression("a +")
+    with pytest.raises(ExpressionSyntaxError):
+        cache.expression("a +")
+    e = cache.expression("a + b")
     assert isinstance(e, Expression) and e.source == "a + b"
     assert e.evaluate({"a": 1, "b": 2}) == 3
     assert e.evaluate({"a": "x", "b": 2}) == "x2"

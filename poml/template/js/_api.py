@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
@@ -66,9 +65,8 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
-@functools.lru_cache(maxsize=4096)
 def compile_expression(text: str) -> Expression:
-    """Parse ``text`` once (cached) into an :class:`Expression`.
+    """Parse ``text`` into an :class:`Expression` (an Environment keeps them: ``CompileCache``).
 
     >>> compile_expression("a ? 'yes' : 'no'").evaluate({"a": []})
     'yes'

@@ -26,13 +26,27 @@ def xlsx_claiming_every_cell(folder: Path) -> Path:
     wb = openpyxl.Workbook()
     wb.active["A1"] = "name"
     wb.active["A2"] = "x"
+    return _claiming_every_cell(wb, folder / "bomb.xlsx")
+
+
+def _claiming_every_cell(wb, path: Path) -> Path:
     buf = io.BytesIO()
     wb.save(buf)
     data = _rezip(buf.getvalue(), "xl/worksheets/sheet1.xml",
                   lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml))
-    path = folder / "bomb.xlsx"
     path.write_bytes(data)
     return path
+
+
+def xlsx_with_a_cell_in_the_last_row(folder: Path) -> Path:
+    """Two rows of data, then one cell in row 1,048,576 and column XFD, under a <dimension> of every cell."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "name"
+    wb.active["A2"] = "x"
+    wb.active.cell(row=1_048_576, column=16_384).value = "far"
+    return _claiming_every_cell(wb, folder / "far.xlsx")
 
 
 def docx_of_a_million_paragraphs(folder: Path) -> Path:

@@ -6,7 +6,7 @@ import pytest
 
 import poml
 
-from ._bombs import docx_of_a_million_paragraphs, tiny_png, xlsx_claiming_every_cell
+from ._bombs import docx_of_a_million_paragraphs, tiny_png, xlsx_claiming_every_cell, xlsx_with_a_cell_in_the_last_row
 
 
 def test_xlsx_whose_dimension_claims_every_cell(tmp_path, bounded):
@@ -14,6 +14,16 @@ def test_xlsx_whose_dimension_claims_every_cell(tmp_path, bounded):
     path = xlsx_claiming_every_cell(tmp_path)
     result, error = bounded(poml.poml, f'<table src="{path}" />', roots=[tmp_path], chat=False)
     assert error is None and "name" in result and "x" in result
+
+
+def test_xlsx_with_a_cell_a_million_rows_down_is_not_padded_out(tmp_path, bounded):
+    pytest.importorskip("openpyxl", reason="reading xlsx needs openpyxl")
+    path = xlsx_with_a_cell_in_the_last_row(tmp_path)
+    assert path.stat().st_size < 10_000
+    result, error = bounded(poml.poml, f'<table src="{path}" syntax="json" />', roots=[tmp_path], chat=False)
+    assert error is None
+    # the far row is a row (its cell is in no named column); the million rows between are no rows
+    assert __import__("json").loads(result)["records"] == [{"name": "x"}, {}]
 
 
 def test_docx_that_inflates_to_a_million_paragraphs_is_refused(tmp_path, bounded):

@@ -55,14 +55,35 @@ def test_the_recursion_limit_is_never_raised():
     assert sys.getrecursionlimit() == before
 
 
-@pytest.mark.parametrize("make", [
-    lambda: _nest_list(100_000),
-    lambda: _cycle(),
-    lambda: [list(range(50))] * 1000,
-])
-def test_cache_keys_give_up_instead_of_recursing(make):
+def test_cache_keys_give_up_instead_of_recursing():
     with pytest.raises(TypeError):
-        _freeze(make())
+        _freeze(_nest_list(100_000))
+    with pytest.raises(TypeError):  # only plain data makes a key
+        _freeze({"a": [1, object()]})
+
+
+@pytest.mark.parametrize("make", [lambda: _cycle(), lambda: _doubled(26),
+                                  lambda: [list(range(50))] * 1000])
+def test_cache_keys_of_shared_and_cyclic_values_are_small_and_quick(make):
+    import time
+
+    t0 = time.process_time()
+    key = _freeze(make())
+    assert time.process_time() - t0 < 0.1
+    assert key == _freeze(make()) and len(repr(key)) < 100  # a digest, the same for equal data
+
+
+def test_cache_keys_tell_apart_what_renders_differently():
+    values = [1, 1.0, True, "1", [1], (1,), {"1": 1}, {"a": 1, "b": 2}, {"b": 2, "a": 1}, [[]], [{}], [-0.0], [0.5]]  # (-0 and 0 print alike)
+    keys = [_freeze(v) for v in values]
+    assert len(set(keys)) == len(values)
+
+
+def _doubled(times):
+    d: list = []
+    for _ in range(times):
+        d = [d, d]
+    return d
 
 
 def _nest_list(depth):

@@ -1,0 +1,52 @@
+"""Compiled templates and expressions by their source text; an Environment owns one.
+
+Compiling is pure (text in, closures out, no policy), so a compiled text is shared by
+every render of an Environment. The maps are plain dicts emptied when full: a hit costs
+one lookup, and reads and writes from several threads are safe under the GIL.
+"""
+
+from __future__ import annotations
+
+from ._text import CompiledText, compile_text
+from .js import Expression, compile_expression
+
+
+class CompileCache:
+    """``text(s)`` and ``expression(s)``: compiled once per source text, at most ``size`` of each kept."""
+
+    __slots__ = ("size", "_texts", "_expressions")
+
+    def __init__(self, size: int = 8192):
+        self.size = size
+        self._texts: dict[str, CompiledText] = {}
+        self._expressions: dict[str, Expression] = {}
+
+    def text(self, source: str) -> CompiledText:
+        """A text with ``{{ }}`` pieces, split and unescaped."""
+        hit = self._texts.get(source)
+        if hit is None:
+            hit = compile_text(source)
+            if len(self._texts) >= self.size:
+                self._texts.clear()
+            self._texts[source] = hit
+        return hit
+
+    def expression(self, source: str) -> Expression:
+        """An expression, parsed (a syntax error raises and is not kept, so it is reported every time)."""
+        hit = self._expressions.get(source)
+        if hit is None:
+            hit = compile_expression(source)
+            if len(self._expressions) >= self.size:
+                self._expressions.clear()
+            self._expressions[source] = hit
+        return hit
+
+    def __len__(self) -> int:
+        return len(self._texts) + len(self._expressions)
+
+    def clear(self) -> None:
+        self._texts.clear()
+        self._expressions.clear()
+
+
+__all__ = ["CompileCache"]
