@@ -34,6 +34,8 @@ def definition(name: str, fn: Callable) -> dict:
 
 def merge_definitions(rendered: list, tools: Mapping[str, Callable]) -> list:
     """The prompt's ``<tool-definition>``s, plus one per callable the prompt does not define."""
+    if not tools:
+        return list(rendered)
     names = {(t.get("function") or t).get("name") for t in rendered}
     return list(rendered) + [definition(n, fn) for n, fn in tools.items() if n not in names]
 

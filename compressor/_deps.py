@@ -1,10 +1,9 @@
 """Lazy imports of heavy optional dependencies with actionable error messages."""
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-from poml._install import install_hint
+from poml._install import require as _require
 
 from ._errors import MissingDependencyError
 
@@ -19,17 +18,14 @@ _EXTRA_FOR = {
     "onnx": "onnx",
     "ray": "ray",
     "pyarrow": "ray",
+    "matplotlib": "train",
 }
 
 
-def require(module: str) -> ModuleType:
+def require(module: str, purpose: str = "compression") -> ModuleType:
     """Import ``module`` or raise :class:`MissingDependencyError` naming the pip command.
 
     >>> np = require("numpy")
     """
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - exercised via monkeypatch in tests
-        top = (getattr(exc, "name", None) or module).split(".")[0]
-        extra = _EXTRA_FOR.get(top, "compress")
-        raise MissingDependencyError(install_hint(top, extra, "compression")) from exc
+    extra = _EXTRA_FOR.get(module.split(".")[0], "compress")
+    return _require(module, purpose, extra=extra, error=MissingDependencyError)

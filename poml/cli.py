@@ -24,6 +24,8 @@ import typer
 from typer.core import TyperGroup
 
 from ._errors import PomlError
+from ._json_args import json_object_file, json_object_text
+from renderers import FORMATS
 
 class _GuardedGroup(TyperGroup):
     """Every command, extras included, runs inside the CLI's error boundary (see :func:`_report`)."""
@@ -49,14 +51,8 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    pretty = "pretty"
-    raw = "raw"
-    message_dict = "message_dict"
-    dict = "dict"
-    openai_chat = "openai_chat"
-    langchain = "langchain"
-    pydantic = "pydantic"
+# The output formats are renderers.FORMATS, plus the CLI's readable "pretty".
+Format = Enum("Format", {name: name for name in ("pretty", *FORMATS)}, type=str)
 
 
 def _pair_value(text: str) -> Any:
@@ -67,16 +63,6 @@ def _pair_value(text: str) -> Any:
         return text
 
 
-def _json_object(text: str, where: str) -> dict:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PomlError(f"{where}: error: not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise PomlError(f"{where}: error: the context must be a JSON object")
-    return data
-
-
 def _context_arg(values: Optional[List[str]]) -> Optional[dict]:
     """``--context`` accepts inline JSON objects, JSON files and ``key=value`` pairs, merged left to right."""
     if not values:
@@ -84,9 +70,9 @@ def _context_arg(values: Optional[List[str]]) -> Optional[dict]:
     merged: dict = {}
     for value in values:
         if value.lstrip().startswith("{"):
-            merged.update(_json_object(value, "--context"))
+            merged.update(json_object_text(value, "--context", "context"))
         elif os.path.isfile(value):
-            merged.update(_json_object(_read_text(value), value))
+            merged.update(json_object_file(value, "context"))
         elif "=" in value:
             key, val = value.split("=", 1)
             merged[key] = _pair_value(val)
@@ -286,19 +272,19 @@ def _reference_cli(argv: Optional[List[str]]) -> int:
         context = {}
         for pair in args.context:
             if pair.lstrip().startswith("{"):
-                context.update(_json_object(pair, "--context"))
+                context.update(json_object_text(pair, "--context", "context"))
             elif "=" not in pair:
                 raise PomlError(f"error: invalid context variable {pair!r}: write key=value or a JSON object")
             else:
                 k, v = pair.split("=", 1)
                 context[k] = _pair_value(v)
     elif args.context_file:
-        context = _json_object(_read_text(args.context_file), args.context_file)
+        context = json_object_file(args.context_file, "context")
     stylesheet: dict = {}
     if args.stylesheet_file:
-        stylesheet.update(_json_object(_read_text(args.stylesheet_file), args.stylesheet_file))
+        stylesheet.update(json_object_file(args.stylesheet_file, "stylesheet"))
     if args.stylesheet:
-        stylesheet.update(_json_object(args.stylesheet, "--stylesheet"))
+        stylesheet.update(json_object_text(args.stylesheet, "--stylesheet", "stylesheet"))
     if args.file:
         _read_text(args.file)
     markup: Any = Path(args.file) if args.file else args.input

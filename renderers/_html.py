@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._base import Reporter, Written, element_repr
-from ._js import js_parse_int
+from ._options import int_text
 from ._xmltree import Node
 
 
@@ -52,7 +52,7 @@ class HtmlWriter:
         elif tag == "code":
             self._fill(node.element("pre").element("code"), element)
         elif tag == "nl":
-            for _ in range(max(0, js_parse_int(element.attrs.get("count") or "1") or 0)):
+            for _ in range(max(0, int_text(element.attrs.get("count") or "1") or 0)):
                 node.element("br")
         elif tag in ("thead", "tbody", "trow", "tcell"):
             self._table_part(node, element)

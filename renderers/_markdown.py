@@ -16,9 +16,8 @@ import re
 from typing import Any, Optional
 
 from ._base import EMPTY, Media, Reporter, Written, element_repr, shift_mappings, shift_media
-from ._js import js_parse_int
 from ._limits import TruncateOptions, drop_low_priority, truncate_text
-from ._options import int_attr, priority_attr
+from ._options import int_attr, int_text, priority_attr
 
 _NEWLINES_ONLY = re.compile(r"\n+")
 _BLANKS_ONLY = re.compile(r"[ \t]*")
@@ -387,7 +386,7 @@ class MarkdownWriter:
         if tag == "span":
             return self.make_box(self.children(element.children, element), "inline", element)
         if tag == "nl":
-            count = js_parse_int(element.attrs.get("count") or "1")
+            count = int_text(element.attrs.get("count") or "1")
             text = "\n" * max(0, count or 0)
             return Box(text, "", "", [(element, 0, len(text) - 1)], [])
         if tag == "h":

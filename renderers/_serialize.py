@@ -17,7 +17,6 @@ reference's rules, then print that data.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Optional
 
@@ -42,8 +41,7 @@ class SerializeWriter:
         if type_ == "string":
             return text
         if type_ == "integer":
-            n = js_parse_int(text)
-            return math.nan if n is None else n
+            return js_parse_int(text, 10)
         if type_ == "float":
             return js_parse_float(text)
         if type_ == "boolean":
@@ -147,7 +145,7 @@ class JsonWriter(SerializeWriter):
 
     def render(self, data: Any) -> tuple[str, int]:
         space = self.options.get("jsonSpace", 2)
-        text = stringify(data, 2 if space is None else space)
+        text = stringify(data, 2 if space is None else space) or "null"  # undefined has no JSON form
         return text, len(text)
 
 

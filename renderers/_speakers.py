@@ -17,6 +17,8 @@ from typing import Any
 from ._base import Reporter, Written, rich_content, segments, written_to_content
 
 VALID_SPEAKERS = ("system", "human", "ai", "tool")
+# A component's speaker attribute accepts these (the reference's order); tool messages add "tool".
+SPEAKER_CHOICES = ("human", "ai", "system")
 
 
 def _speaker_of(element: Any, reporter: Reporter) -> Any:

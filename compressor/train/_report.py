@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .._errors import MissingDependencyError
+from .._deps import require
 
 REPORT_JSON = "train_report.json"
 REPORT_PNG = "train_report.png"
@@ -25,14 +25,9 @@ def write_report(result, *, plot: bool = True) -> None:
 
 def plot_history(history: list[dict], path: str | Path, title: str = "training") -> Path:
     """Two panels: train/eval loss, and eval precision/recall/F1, per epoch."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise MissingDependencyError("the training plot needs matplotlib: "
-                                     "pip install 'poml-native[train]'") from exc
+    matplotlib = require("matplotlib", "The training plot")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     ep = [r["epoch"] for r in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3), dpi=80)
     a.plot(ep, [r["train_loss"] for r in history], "o-", label="train loss")

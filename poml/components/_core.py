@@ -23,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import pickle
 import re
 from typing import Any, Optional
+
+from renderers import _js
+from renderers._speakers import VALID_SPEAKERS
 
 from .._errors import DiagnosticSink, PomlComponentError, PomlError, error_class, error_message
 from .._files import _stamp as _restamp_one, recording as _recording, stamps_hold as _stamps_hold
@@ -39,7 +41,6 @@ from ._registry import Component
 
 START = "@s"
 END = "@e"
-VALID_SPEAKERS = ("system", "human", "ai", "tool")
 
 
 class ReadError(Exception):
@@ -159,11 +160,7 @@ class Scoped:
 
 # The template layer owns JavaScript value semantics; components only add RegExp values.
 
-def js_num(v: float) -> str:
-    """Number to text as JavaScript's ``String(n)``."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return _x.js_number_to_string(v)
+js_num = _js.format_number  # number to text as JavaScript's String(n)
 
 
 def _regexps_as_objects(v: Any) -> Any:
@@ -197,23 +194,11 @@ def js_str(v: Any) -> str:
 js_truthy = _x.js_truthy
 
 
-_FLOAT_PREFIX = re.compile(r"\s*([+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))")
-
-
-def parse_float(v: Any) -> float:
-    """JavaScript ``parseFloat``: the longest numeric prefix, else NaN."""
-    if isinstance(v, bool) or v is None:
-        return math.nan
-    if isinstance(v, (int, float)):
+def parse_float(v: Any) -> Any:
+    """JavaScript ``parseFloat``: the longest numeric prefix of ``String(v)``, else NaN."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
         return v
-    m = _FLOAT_PREFIX.match(js_str(v))
-    if not m:
-        return math.nan
-    t = m.group(1)
-    if t.endswith("Infinity"):
-        return -math.inf if t.startswith("-") else math.inf
-    f = float(t)
-    return int(f) if f.is_integer() and abs(f) < 2 ** 53 and "." not in t and "e" not in t.lower() else f
+    return _js.js_parse_float(js_str(v))
 
 
 class JsRegExp:
@@ -240,12 +225,7 @@ class JsRegExp:
         return f"JsRegExp({self.source_text!r})"
 
 
-def _reject_constant(name: str):
-    raise ValueError(name)
-
-
-def parse_json(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+parse_json = _js.parse_json  # JSON.parse; its errors are ValueErrors
 
 
 # ---------------------------------------------------------------- props

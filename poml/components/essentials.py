@@ -13,12 +13,13 @@ from typing import Callable, Optional
 from . import presentation as P
 from ._core import El, ReadError, call, file_access, js_json, syntax_presentation, without
 from ._registry import Param, component
+from renderers._speakers import SPEAKER_CHOICES
 from .._errors import PomlFileError
 
 # ---------------------------------------------------------------- common params
 
 SYNTAX_TEXT = ("markdown", "html", "json", "yaml", "xml", "text")
-SPEAKERS = ("human", "ai", "system")
+SPEAKERS = SPEAKER_CHOICES
 WHITE_SPACE = ("pre", "filter", "trim")
 
 

@@ -20,101 +20,22 @@ like JavaScript's ``parseInt``/``parseFloat``; ``boolean`` accepts
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_float, js_parse_int, normalize, parse_json
+
 from .._errors import PomlError
-from ..template.expressions import UNDEFINED  # one "undefined" for templates and data
 
 if TYPE_CHECKING:
     from .._files import FileAccess
 
-__all__ = [
-    "UNDEFINED", "guess_string_type", "parse_text", "read_source", "js_number", "js_parse_int",
-    "js_parse_float", "normalize_number", "TYPES",
-]
+__all__ = ["UNDEFINED", "guess_string_type", "parse_text", "read_source", "TYPES"]
 
 TYPES = ("string", "integer", "float", "boolean", "array", "object", "buffer", "null", "undefined")
 
-
-
-# JavaScript whitespace that Number()/parseFloat() trim.
-_JS_WS = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-
-_DEC_RE = re.compile(r"^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$")
-_FLOAT_PREFIX_RE = re.compile(r"^[+-]?(?:Infinity|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
-
-
-def normalize_number(x: float) -> Union[int, float]:
-    """A float that JavaScript would print without a fraction becomes an ``int``."""
-    if isinstance(x, float) and math.isfinite(x) and x.is_integer() and abs(x) < 1e21:
-        return int(x)
-    return x
-
-
-def js_number(text: str) -> float:
-    """JavaScript ``Number(text)`` for strings (NaN when not numeric)."""
-    s = text.strip(_JS_WS)
-    if s == "":
-        return 0.0
-    if _DEC_RE.match(s):
-        try:
-            return float(s)
-        except (ValueError, OverflowError):  # pragma: no cover
-            return math.nan
-    m = re.match(r"^0([xXoObB])([0-9a-fA-F]+)$", s)
-    if m:
-        base = {"x": 16, "o": 8, "b": 2}[m.group(1).lower()]
-        try:
-            return float(int(m.group(2), base))
-        except ValueError:
-            return math.nan
-    if s in ("Infinity", "+Infinity"):
-        return math.inf
-    if s == "-Infinity":
-        return -math.inf
-    return math.nan
-
-
-def js_parse_float(text: str) -> float:
-    """JavaScript ``parseFloat``: the longest numeric prefix, else NaN."""
-    s = text.lstrip(_JS_WS)
-    m = _FLOAT_PREFIX_RE.match(s)
-    if not m:
-        return math.nan
-    t = m.group(0)
-    if t.lstrip("+-") == "Infinity":
-        return -math.inf if t.startswith("-") else math.inf
-    try:
-        return float(t)
-    except (ValueError, OverflowError):  # pragma: no cover
-        return math.nan
-
-
-def js_parse_int(text: str) -> float:
-    """JavaScript ``parseInt(text)`` (radix 10, or 16 with a ``0x`` prefix); NaN when none."""
-    s = text.lstrip(_JS_WS)
-    sign = 1
-    if s[:1] in "+-" and s:
-        sign = -1 if s[0] == "-" else 1
-        s = s[1:]
-    if s[:2].lower() == "0x":
-        m = re.match(r"^[0-9a-fA-F]+", s[2:])
-        return float(sign * int(m.group(0), 16)) if m else math.nan
-    m = re.match(r"^\d+", s)
-    return float(sign * int(m.group(0))) if m else math.nan
-
-
-def _js_parse_json(text: str) -> Any:
-    """``JSON.parse``: strict JSON (no NaN/Infinity), surrounding JS whitespace allowed."""
-
-    def bad_constant(name: str) -> Any:
-        raise ValueError(f"Unexpected token {name}")
-
-    return json.loads(text, parse_constant=bad_constant)
 
 
 def guess_string_type(value: str) -> tuple[Any, str]:
@@ -133,17 +54,17 @@ def guess_string_type(value: str) -> tuple[Any, str]:
         f = js_parse_float(value)
         i = js_parse_int(value)
         if f == i:  # NaN never equals NaN
-            return normalize_number(i), "integer"
-        return normalize_number(f), "float"
+            return normalize(i), "integer"
+        return normalize(f), "float"
     if (
         re.match(r"^\d*(\.|,)\d*$", value)
         or re.match(r"^(\d{0,3}(,)?)+\.\d*$", value)
         or re.match(r"^(\d{0,3}(\.)?)+,\d*$", value)
     ):
-        return normalize_number(js_number(value)), "float"
+        return normalize(js_number(value)), "float"
     try:
-        parsed = _js_parse_json(value)
-    except (ValueError, RecursionError):
+        parsed = parse_json(value)
+    except JSValueError:
         return value, "string"
     if isinstance(parsed, list):
         return parsed, "array"
@@ -165,9 +86,9 @@ def parse_text(obj: Union[str, bytes], type: Optional[str] = None) -> Any:  # no
     if not type:
         return guess_string_type(obj)[0]
     if type == "integer":
-        return normalize_number(js_parse_int(obj))
+        return normalize(js_parse_int(obj))
     if type == "float":
-        return normalize_number(js_parse_float(obj))
+        return normalize(js_parse_float(obj))
     if type == "boolean":
         if obj.lower() == "true" or obj == "1":
             return True
@@ -176,8 +97,8 @@ def parse_text(obj: Union[str, bytes], type: Optional[str] = None) -> Any:  # no
         raise PomlError(f"Invalid boolean value: {obj}")
     if type in ("array", "object"):
         try:
-            return _js_parse_json(obj)
-        except (ValueError, RecursionError) as exc:
+            return parse_json(obj)
+        except JSValueError as exc:
             raise PomlError(f"Invalid JSON for type {type}: {exc}") from None
     if type == "null":
         return None

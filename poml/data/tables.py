@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -36,7 +35,9 @@ from ._archives import check_archive
 from .._errors import PomlError, PomlLimitError
 from .._limits import MAX_TABLE_RECORDS
 from ._optional import require
-from .sources import UNDEFINED, guess_string_type, normalize_number, parse_text
+from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_int, js_string, normalize, parse_json as _parse_json_text, stringify
+
+from .sources import guess_string_type, parse_text
 
 if TYPE_CHECKING:
     from .._files import FileAccess
@@ -62,18 +63,6 @@ class Table:
 # --------------------------------------------------------------------------- slices
 
 
-def _js_int(text: str) -> float:
-    from .sources import js_parse_int
-
-    return js_parse_int(text)
-
-
-def _js_num(text: str) -> float:
-    from .sources import js_number
-
-    return js_number(text)
-
-
 def parse_slice(text: str, total: int) -> tuple[int, int]:
     """``(start, end)`` of a Python-style slice string like the reference's ``parsePythonStyleSlice``.
 
@@ -84,14 +73,14 @@ def parse_slice(text: str, total: int) -> tuple[int, int]:
     if text == ":":
         return 0, total
     if text.endswith(":"):
-        start = _js_int(text[:-1])
+        start = js_parse_int(text[:-1])
         return _int_or_nan(start), total
     if text.startswith(":"):
-        return 0, _int_or_nan(_js_int(text[1:]))
+        return 0, _int_or_nan(js_parse_int(text[1:]))
     if ":" in text:
         parts = text.split(":")
-        return _int_or_nan(_js_num(parts[0])), _int_or_nan(_js_num(parts[1]))
-    index = _js_int(text)
+        return _int_or_nan(js_number(parts[0])), _int_or_nan(js_number(parts[1]))
+    index = js_parse_int(text)
     if math.isnan(index):
         raise PomlError(f'Invalid slice "{text}": expected a number like "2" or a range like "2:4".')
     return int(index), int(index) + 1
@@ -261,9 +250,9 @@ def format_dsv(records: Sequence[dict], fields: Sequence[str], delimiter: str = 
         elif isinstance(v, bool):
             s = "true" if v else "false"
         elif isinstance(v, (dict, list)):
-            s = json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+            s = stringify(v) or ""
         else:
-            s = str(normalize_number(v)) if isinstance(v, float) else str(v)
+            s = js_string(v)
         if any(ch in s for ch in (delimiter, '"', "\n", "\r")):
             s = '"' + s.replace('"', '""') + '"'
         return s
@@ -283,15 +272,15 @@ _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 def _excel_value(v: Any) -> Any:
     if isinstance(v, _dt.datetime):
         delta = v - _EXCEL_EPOCH
-        return normalize_number(delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6)
+        return normalize(delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6)
     if isinstance(v, _dt.date):
         return (v - _EXCEL_EPOCH.date()).days
     if isinstance(v, _dt.time):
-        return normalize_number((v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400)
+        return normalize((v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400)
     if isinstance(v, _dt.timedelta):
-        return normalize_number(v.total_seconds() / 86400)
+        return normalize(v.total_seconds() / 86400)
     if isinstance(v, float):
-        return normalize_number(v)
+        return normalize(v)
     return v
 
 
@@ -344,30 +333,17 @@ def parse_excel(data: bytes) -> Table:
 
 
 def _header_key(h: Any) -> str:
-    if h is None:
-        return "undefined"
-    if isinstance(h, bool):
-        return "true" if h else "false"
-    if isinstance(h, float):
-        return str(normalize_number(h))
-    return str(h)
+    return "undefined" if h is None else js_string(h)
 
 
 # --------------------------------------------------------------------------- json
 
 
-def _json_loads(text: str) -> Any:
-    def bad(name: str) -> Any:
-        raise ValueError(f"Unexpected token {name}")
-
-    return json.loads(text, parse_constant=bad)
-
-
 def parse_json(data: Union[bytes, str]) -> Table:
     text = data.decode("utf-8", errors="replace") if isinstance(data, (bytes, bytearray)) else data
     try:
-        value = _json_loads(text)
-    except (ValueError, RecursionError) as exc:
+        value = _parse_json_text(text)
+    except JSValueError as exc:
         raise PomlError(f"Cannot parse the table as JSON: {exc}") from None
     return Table(value, None)
 
@@ -377,8 +353,8 @@ def parse_jsonl(data: Union[bytes, str]) -> Table:
     out = []
     for lineno, line in enumerate(text.strip().split("\n"), 1):
         try:
-            out.append(_json_loads(line))
-        except (ValueError, RecursionError) as exc:
+            out.append(_parse_json_text(line))
+        except JSValueError as exc:
             raise PomlError(f"Cannot parse line {lineno} of the JSON Lines table: {exc}") from None
         if len(out) > MAX_TABLE_RECORDS:
             raise PomlLimitError(f"The table has more than {MAX_TABLE_RECORDS} records.")
@@ -603,8 +579,6 @@ def _num(v: Any) -> float:
         return float(v)
     if isinstance(v, (int, float)):
         return float(v)
-    from .sources import js_number
-
     return js_number(str(v))
 
 

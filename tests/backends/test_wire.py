@@ -125,3 +125,20 @@ def test_every_renderer_message_list_gives_a_valid_body(messages, runtime, tools
         if name == "openai":
             got = [(c["id"], json.loads(c["function"]["arguments"])) for m in body["messages"] for c in m.get("tool_calls", [])]
             assert got == [(p["id"], p["content"]) for p in sent]
+
+
+NAMES = st.lists(st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True), min_size=1, max_size=5, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(NAMES, st.data())
+def test_llamacpp_sends_a_forced_tool_as_required_over_that_tool(names, data):
+    chosen = data.draw(st.sampled_from(names + ["not_a_tool"]))
+    provider = resolve("llamacpp:m", None, None, None).provider
+    tools = [{"name": n, "parameters": {"type": "object", "properties": {}}} for n in names]
+    body = provider.body([{"speaker": "human", "content": "x"}], model="m", tools=tools, schema=None, runtime=None,
+                         stream=False, options={"tool_choice": {"type": "function", "function": {"name": chosen}}})
+    sent = [t["function"]["name"] for t in body["tools"]]
+    assert body["tool_choice"] == "required"
+    # only the named tool when it exists; every tool (never none) when the name is unknown
+    assert sent == ([chosen] if chosen in names else names)

@@ -759,13 +759,3 @@ def test_array_iterator_methods_give_arrays(source, expected):
     assert compile_expression(source).evaluate({"xs": [5, 6]}) == expected
 
 
-@given(st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True),
-              st.text(max_size=8)),
-    lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=4), kids, max_size=4)),
-    max_leaves=20))
-def test_json_stringify_fast_path_matches_the_exact_walker(value):
-    from poml.template.js._builtins.json import _stringify_top
-
-    exact = _stringify_top(value, None)
-    assert js_json_stringify(value) == ("undefined" if exact is UNDEFINED else exact)

@@ -60,16 +60,12 @@ def test_short_text_skips_tokenizer(monkeypatch):
 
 
 def test_missing_tiktoken_message(monkeypatch):
-    import builtins
+    import re
+    import sys
 
-    real_import = builtins.__import__
+    from poml._install import install_command
 
-    def fake(name, *a, **k):
-        if name == "tiktoken":
-            raise ImportError("no")
-        return real_import(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
+    monkeypatch.setitem(sys.modules, "tiktoken", None)  # what an uninstalled package looks like to import
     monkeypatch.setattr(_tokens, "_encodings", {})
-    with pytest.raises(_tokens.TokenizerUnavailable, match=r'pip install "poml-native\[tokens\]"'):
+    with pytest.raises(_tokens.TokenizerUnavailable, match=re.escape(install_command("tokens"))):
         _tokens.get_encoding("gpt-4o")

@@ -10,14 +10,14 @@ from typing import Any
 
 from ..._limits import MAX_EXPRESSION_DEPTH
 from ._errors import ExpressionSandboxError, ExpressionSyntaxError
-from ._values import _norm, _parse_decimal
+from renderers._js import JS_WHITESPACE_CLASS, decimal_value as _parse_decimal, normalize as _norm
 
 
 # --------------------------------------------------------------------------- tokenizer
 
 _TOKEN_RE = re.compile(r"""
- (?P<ws>\s+)
-|(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+ (?P<ws>[""" + JS_WHITESPACE_CLASS + r"""]+)
+|(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
 |(?P<name>(?:[^\W\d]|\$)[\w$\u200c\u200d]*)
 |(?P<str>"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*')
 |(?P<punct>\?\.(?!\d)|\.\.\.|===|!==|>>>=?|<<=|>>=|\*\*=?|[-+*/%&|^=!<>]=|&&=?|\|\|=?|\?\?=?|=>|\+\+|--|<<|>>|[-+*/%<>!?:.,()\[\]{}=&|^~;@#])

@@ -27,13 +27,17 @@ from typing import Any, Callable, Iterator, Optional
 
 import regex
 
+from renderers._js import JS_WHITESPACE_CLASS
+
 from ._budget import RenderBudget, current
 from ._errors import ExpressionSyntaxError
 
 JS_FLAGS = frozenset("dgimsuyv")
 _DOT = "[^\\n\\r\\u2028\\u2029]"
-_CLASS_ESC = {"d": "0-9", "w": "A-Za-z0-9_", "s": "\\s"}
-_ESC_OUT = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]"}
+# \s is JavaScript's whitespace set (the regex module's \s adds U+0085 and lacks U+FEFF).
+_CLASS_ESC = {"d": "0-9", "w": "A-Za-z0-9_", "s": JS_WHITESPACE_CLASS}
+_ESC_OUT = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]",
+            "s": "[" + JS_WHITESPACE_CLASS + "]", "S": "[^" + JS_WHITESPACE_CLASS + "]"}
 
 
 def translate(source: str, flags: str = "") -> str:

@@ -1,19 +1,22 @@
 """JavaScript values in Python: functions, truthiness, ``typeof``, ``String(v)``, ``ToNumber``.
 
-``undefined``, number printing and JS whitespace come from :mod:`renderers._js`, the one
-home of JavaScript semantics that the renderers share; this module adds what only
-the evaluator needs (function values, conversions with their sandbox limits).
+The rules themselves (``undefined``, ``String(v)``, number text and parsing, JSON,
+whitespace) live in :mod:`renderers._js`, the one home the writers, data loaders and
+components share; this module adds what only the evaluator has (function values)
+and applies the sandbox's limits, turning the rule module's errors into its own.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..._limits import MAX_STRING_CHARS
-from renderers._js import JS_WHITESPACE as _JS_WS
+from renderers import _js
 from renderers._js import UNDEFINED, js_number_to_string
+from renderers._js import js_number as _str_to_number, normalize as _norm  # noqa: F401 (the evaluator's modules import _norm here)
 
 from ._budget import current
 from ._errors import ExpressionLimitError, ExpressionSandboxError
@@ -68,16 +71,14 @@ class _Frame(dict):
         return self.parent[key]
 
 
+@dataclass(slots=True, eq=False)
 class _Arrow:
     """An arrow function ``x => expr`` closed over the scope it was created in."""
 
-    __slots__ = ("params", "body", "scope", "source")
-
-    def __init__(self, params: tuple, body: Callable, scope: Any, source: str):
-        self.params = params
-        self.body = body
-        self.scope = scope
-        self.source = source
+    params: tuple
+    body: Callable
+    scope: Any
+    source: str
 
     def call(self, args: list) -> Any:
         frame = _Frame()
@@ -150,31 +151,9 @@ def _fn_source(v: Any) -> str:
     return f"function {v.name}() {{ [native code] }}"
 
 
-def js_to_string(v: Any) -> str:
-    """JavaScript ``String(v)``."""
+def _opaque_text(v: Any) -> str:
+    """``String(v)`` of what only the evaluator has: functions, namespaces, regular expressions."""
     t = type(v)
-    if t is str:
-        return v
-    if t is int or t is float:
-        return js_number_to_string(v)
-    if t is bool:
-        return "true" if v else "false"
-    if v is None:
-        return "null"
-    if v is UNDEFINED:
-        return "undefined"
-    if t is list or t is tuple:
-        if len(v) > 16 or any(type(x) is list or type(x) is tuple for x in v):
-            check_printed_size(v)
-        return _join(v, ",", set(), 0)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return js_number_to_string(v)
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, (list, tuple)):
-        return _join(v, ",", set(), 0)
     if isinstance(v, (_Arrow, _Bound)) or (t is _Builtin and v.fn is not None):
         return _fn_source(v)
     if t is _Builtin:
@@ -184,28 +163,26 @@ def js_to_string(v: Any) -> str:
     return "[object Object]"
 
 
-def _join(arr: Any, sep: str, seen: set, depth: int) -> str:
-    """``Array.prototype.join`` with JS's cycle rule (a cycle joins as '')."""
-    if id(arr) in seen:
-        return ""
-    if depth > MAX_VALUE_DEPTH:
-        raise ExpressionSandboxError(f"value nested deeper than {MAX_VALUE_DEPTH} levels")
-    seen.add(id(arr))
-    parts = []
-    total = 0
-    for x in arr:
-        if x is None or x is UNDEFINED:
-            s = ""
-        elif type(x) is list or type(x) is tuple:
-            s = _join(x, ",", seen, depth + 1)
-        else:
-            s = js_to_string(x)
-        total += len(s) + len(sep)
-        if total > MAX_STRING_CHARS + len(sep):
-            raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
-        parts.append(s)
-    seen.discard(id(arr))
-    return sep.join(parts)
+def js_to_string(v: Any) -> str:
+    """JavaScript ``String(v)``."""
+    t = type(v)
+    if t is str:
+        return v
+    if t is int or t is float:
+        return js_number_to_string(v)
+    if t is list or t is tuple:
+        if len(v) > 16 or any(type(x) is list or type(x) is tuple for x in v):
+            check_printed_size(v)
+        return _join(v, ",")
+    return _js.js_string(v, _opaque_text)
+
+
+def _join(arr: Any, sep: str) -> str:
+    """``Array.prototype.join`` under the sandbox's string and depth limits."""
+    try:
+        return _js.js_join(arr, sep, _opaque_text, MAX_STRING_CHARS, MAX_VALUE_DEPTH)
+    except _js.JSRangeError as err:
+        raise ExpressionSandboxError(str(err)) from None
 
 
 def _to_primitive(v: Any) -> Any:
@@ -218,54 +195,6 @@ def _to_primitive(v: Any) -> Any:
     return js_to_string(v)
 
 
-
-
-_DIGITS = "0123456789"
-_RADIX_DIGITS = {"x": "0123456789abcdefABCDEF", "o": "01234567", "b": "01"}
-
-
-def _is_numeric_literal(s: str) -> bool:
-    """StringNumericLiteral check with str.lstrip (C speed, no regex backtracking)."""
-    if len(s) > 2 and s[0] == "0" and s[1] in "xXoObB":
-        return s[2:].lstrip(_RADIX_DIGITS[s[1].lower()]) == ""
-    t = s[1:] if s[:1] in "+-" else s
-    if t == "Infinity":
-        return True
-    rest = t.lstrip(_DIGITS)
-    n = len(t) - len(rest)
-    if rest[:1] == ".":
-        frac = rest[1:].lstrip(_DIGITS)
-        n += len(rest) - 1 - len(frac)
-        rest = frac
-    if n == 0:
-        return False
-    if rest[:1] in ("e", "E"):
-        e = rest[1:]
-        if e[:1] in ("+", "-"):
-            e = e[1:]
-        rest = e.lstrip(_DIGITS)
-        if len(rest) == len(e):
-            return False
-    return rest == ""
-
-
-def _str_to_number(s: str) -> float | int:
-    s = s.strip(_JS_WS)
-    if not s:
-        return 0
-    if not _is_numeric_literal(s):
-        return _NAN
-    if s[0] == "0" and len(s) > 2 and s[1] in "xXoObB":
-        return _norm(int(s[2:], {"x": 16, "o": 8, "b": 2}[s[1].lower()]))
-    if s.lstrip("+-") == "Infinity":
-        return -_INF if s[0] == "-" else _INF
-    return _parse_decimal(s)
-
-
-def _parse_decimal(s: str) -> float | int:
-    if len(s) <= 15 and s.lstrip("+-").isdigit():
-        return int(s)
-    return _norm(float(s))
 
 
 def _to_number(v: Any) -> float | int:
@@ -290,20 +219,6 @@ def _to_number(v: Any) -> float | int:
     return _NAN
 
 
-def _norm(x: float | int) -> float | int:
-    """Keep integral results as Python ints (prints '2', not '2.0'); big ones as floats."""
-    if type(x) is int:
-        if -_SAFE_INT <= x <= _SAFE_INT:
-            return x
-        try:
-            return float(x)
-        except OverflowError:
-            return _INF if x > 0 else -_INF
-    if x == x and -_SAFE_INT <= x <= _SAFE_INT and x.is_integer() and (x != 0 or math.copysign(1, x) > 0):
-        return int(x)
-    return x
-
-
 def _to_integer(v: Any) -> float | int:
     """ToIntegerOrInfinity."""
     n = _to_number(v)
@@ -323,53 +238,62 @@ def _array_index(k: str) -> Optional[int]:
     return None
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None), type(UNDEFINED)})
+_NOT_STR_SCALARS = frozenset({int, float, bool, type(None), type(UNDEFINED)})
 
 
-def printed_size(v: Any, cap: int = MAX_STRING_CHARS) -> int:
-    """A lower estimate of how many characters ``v`` prints as (JSON or ``String``), capped just past ``cap``.
+def _printed(v: Any, cap: int) -> tuple[int, int]:
+    """(structure, string characters) that ``v`` prints as, each capped just past ``cap``.
 
     A shared sub-value prints once per place it appears (``[d, d]`` doubled 26 times
     is 27 arrays but 2**26 leaves), so each distinct object is walked once,
     memoised by identity, without recursion; a cycle adds nothing here (the
-    printer reports it). Scalars count a flat few characters each: the point is
+    printer reports it). Other scalars count a flat few characters each: the point is
     to catch multiplication, and the printers still check the real length.
     """
     if not isinstance(v, (list, tuple, Mapping)):
-        return 0
-    memo: dict[int, int] = {}
+        return 0, 0
+    memo: dict[int, tuple[int, int]] = {}
     keep = []  # the objects whose ids are memo keys stay alive
-    stack: list = [(v, None)]
-    scalars = _SCALARS
+    stack: list = [(v, None, 0)]
+    others_of = _NOT_STR_SCALARS
     while stack:
-        x, kids = stack.pop()
+        x, kids, text = stack.pop()
         i = id(x)
         if kids is None:
             if i in memo:
                 continue
-            memo[i] = 0  # in progress
+            memo[i] = (0, 0)  # in progress
             keep.append(x)
             vals = x.values() if isinstance(x, Mapping) else x
-            kids = [c for c in vals if type(c) not in scalars]
-            kids = [c for c in kids if isinstance(c, (list, tuple, Mapping))]
-            stack.append((x, kids))
-            stack.extend((c, None) for c in kids if id(c) not in memo)
+            rest = [c for c in vals if type(c) not in others_of]  # strings and containers
+            kids = [c for c in rest if type(c) is not str and isinstance(c, (list, tuple, Mapping))]
+            text = sum(map(len, [c for c in rest if type(c) is str])) if len(kids) < len(rest) else 0
+            stack.append((x, kids, text))
+            stack.extend((c, None, 0) for c in kids if id(c) not in memo)
             continue
         total = 2 + 2 * len(x)
         if isinstance(x, Mapping):
             total += 4 * len(x)
         for c in kids:
-            total += memo.get(id(c), 0)
-        memo[i] = total if total <= cap else cap + 1
+            t, n = memo.get(id(c), (0, 0))
+            total += t
+            text += n
+        memo[i] = (min(total, cap + 1), min(text, cap + 1))
     return memo[id(v)]
+
+
+def printed_size(v: Any, cap: int = MAX_STRING_CHARS) -> int:
+    """A lower estimate of how many characters ``v`` prints as (JSON or ``String``), capped just past ``cap``."""
+    structure, text = _printed(v, cap)
+    return min(structure + text, cap + 1)
 
 
 def check_printed_size(v: Any) -> None:
     """Refuse, before printing, a value whose text would exceed the string limit or the budget."""
     if isinstance(v, (list, tuple, Mapping)):
-        size = printed_size(v)
-        if size > MAX_STRING_CHARS:
+        structure, text = _printed(v, MAX_STRING_CHARS)
+        if structure + text > MAX_STRING_CHARS:
             raise ExpressionLimitError(
                 f"the value's text would be longer than the string limit ({MAX_STRING_CHARS:,} characters; "
                 "a structure that repeats shared parts?)")
-        current().charge(size // 4)
+        current().charge(structure // 4)

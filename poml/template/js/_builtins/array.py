@@ -20,7 +20,7 @@ def _a_join(arr: Any, a: list) -> str:
     _charge(len(arr) * ITEM_COST)
     sep = "," if _arg(a, 0) is UNDEFINED else js_to_string(_arg(a, 0))
     check_printed_size(arr)
-    return _check_str(_join(arr, sep, set(), 0))
+    return _check_str(_join(arr, sep))
 
 
 def _a_slice(arr: Any, a: list) -> list:

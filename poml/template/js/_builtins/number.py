@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
+from renderers._js import js_parse_float, js_parse_int
+
 from .._calls import _arg
 from .._errors import ExpressionError
-from .._values import UNDEFINED, _INF, _JS_WS, _NAN, _SAFE_INT, _is_num, _norm, _str_to_number, _to_integer, _to_number, js_number_to_string, js_to_string
+from .._values import UNDEFINED, _INF, _NAN, _SAFE_INT, _is_num, _norm, _to_integer, _to_number, js_number_to_string, js_to_string
 
 
 # ---- number methods
@@ -78,43 +78,15 @@ def _round(x: float) -> Any:
     return math.floor(x + 0.5) if abs(x) < _SAFE_INT else x
 
 
-@functools.lru_cache(maxsize=64)
-def _digit_run(radix: int) -> re.Pattern:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:radix]
-    return re.compile("[" + re.escape(digits + digits.upper()) + "]*")
-
-
 def _parse_int(a: list) -> Any:
-    s = js_to_string(_arg(a, 0)).lstrip(_JS_WS)
     radix = _to_integer(_arg(a, 1)) if _arg(a, 1) is not UNDEFINED else 0
-    sign = 1
-    if s[:1] in "+-" and s:
-        sign = -1 if s[0] == "-" else 1
-        s = s[1:]
-    if radix == 0:
-        radix = 10
-        if s[:2].lower() == "0x":
-            radix, s = 16, s[2:]
-    elif radix == 16 and s[:2].lower() == "0x":
-        s = s[2:]
-    if not 2 <= radix <= 36:
+    if radix in (_INF, -_INF):
         return _NAN
-    n = _digit_run(int(radix)).match(s).end()  # a regex: linear even on huge strings
-    if n == 0:
-        return _NAN
-    if n > 400:  # beyond float range anyway
-        return _INF * sign
-    return _norm(sign * int(s[:n], int(radix)))
-
-
-_FLOAT_PREFIX = re.compile(r"[+-]?(?:Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
+    return js_parse_int(js_to_string(_arg(a, 0)), int(radix))
 
 
 def _parse_float(a: list) -> Any:
-    m = _FLOAT_PREFIX.match(js_to_string(_arg(a, 0)).lstrip(_JS_WS))
-    if not m:
-        return _NAN
-    return _str_to_number(m.group(0))
+    return js_parse_float(js_to_string(_arg(a, 0)))
 
 
 def _is_integer(a: list) -> bool:

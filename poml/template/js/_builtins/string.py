@@ -11,7 +11,9 @@ from . import regexp as _rx
 from .._regex import JSRegExp
 from .._calls import _arg, _call, _clamp, _is_function, _rel_index
 from .._errors import ExpressionError, ExpressionSandboxError
-from .._values import UNDEFINED, _INF, _JS_WS, _NAN, _to_integer, _to_number, js_number_to_string, js_to_string
+from renderers._js import JS_WHITESPACE as _JS_WS
+
+from .._values import UNDEFINED, _INF, _NAN, _to_integer, _to_number, js_number_to_string, js_to_string
 
 
 # ---- string methods: fn(this, args)
