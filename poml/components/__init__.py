@@ -15,7 +15,8 @@ from .._errors import DiagnosticSink, PomlLimitError
 from .._source import Source
 from .._tree import Call
 from ..ir import Element
-from ._core import END, START, Ctx, El, State, expand_into
+from ._nodes import END, START, BuildContext, ComponentUse, BuildState
+from ._render import expand_into
 from ._registry import Component, ComponentRegistry, Param, component
 from . import essentials as _essentials
 
@@ -83,10 +84,10 @@ def build(
     earlier call; IR elements are immutable. ``registry`` (the Environment's) gives the
     media loader; the built-in one by default.
     """
-    state = State(sink, source if source is not None else sink.source, file_loader, cache,
+    state = BuildState(sink, source if source is not None else sink.source, file_loader, cache,
                   registry if registry is not None else ComponentRegistry.builtin())
     state.loader_key = _loader_key(file_loader)
-    ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
+    ctx = BuildContext(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
     try:
         if len(nodes) == 1 and type(nodes[0]) is not str:
@@ -95,7 +96,7 @@ def build(
             starts = [n.start for n in nodes if isinstance(n, Call)]
             ends = [n.end for n in nodes if isinstance(n, Call)]
             props = {START: min(starts) if starts else None, END: max(ends) if ends else None}
-            expand_into(out, El(_essentials.Text, props, list(nodes)), ctx)
+            expand_into(out, ComponentUse(_essentials.Text, props, list(nodes)), ctx)
     except RecursionError:
         # The parser's nesting limit keeps markup inside the interpreter's own recursion
         # limit (which is never raised); data nested past it ends here, not in a crash.
@@ -107,7 +108,7 @@ def build(
     return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, out)
 
 
-def render_nodes(nodes: list, ctx: Ctx) -> list:
+def render_nodes(nodes: list, ctx: BuildContext) -> list:
     """Render nodes in a given context (for tools that build sub-trees)."""
     out: list = []
     for n in nodes:

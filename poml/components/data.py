@@ -20,7 +20,8 @@ from typing import Any, Optional
 
 from .._errors import PomlError, PomlFileError
 from ..data._base64 import decode_base64
-from ._core import END, START, El, ReadError, file_access, syntax_presentation, without
+from ._nodes import END, START, ComponentUse, ReadError
+from ._syntax import file_access, syntax_presentation, without
 from ._registry import ComponentRegistry, Param, component
 
 __all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements", "load_media"]
@@ -126,22 +127,22 @@ def doc_nodes_to_elements(node: Any, props: dict) -> Any:
     if k == "fragment":
         return kids
     if k == "header":
-        return El(_comp("Header"), {"whiteSpace": "pre", **span}, kids)
+        return ComponentUse(_comp("Header"), {"whiteSpace": "pre", **span}, kids)
     if k == "paragraph":
-        return El(_comp("Paragraph"), {"whiteSpace": "pre", **span}, kids)
+        return ComponentUse(_comp("Paragraph"), {"whiteSpace": "pre", **span}, kids)
     if k == "newline":
-        return El(_comp("Newline"), dict(span))
+        return ComponentUse(_comp("Newline"), dict(span))
     if k == "list":
         p = dict(span)
         if node.attrs.get("list_style"):
             p["listStyle"] = node.attrs["list_style"]
-        return El(_comp("List"), p, kids)
+        return ComponentUse(_comp("List"), p, kids)
     if k == "item":
-        return El(_comp("ListItem"), dict(span), kids)
+        return ComponentUse(_comp("ListItem"), dict(span), kids)
     if k == "bold":
-        return El(_comp("Bold"), dict(span), kids)
+        return ComponentUse(_comp("Bold"), dict(span), kids)
     if k == "italic":
-        return El(_comp("Italic"), dict(span), kids)
+        return ComponentUse(_comp("Italic"), dict(span), kids)
     if k == "image":
         p = dict(span)
         if node.attrs.get("multimedia", True):
@@ -150,11 +151,11 @@ def doc_nodes_to_elements(node: Any, props: dict) -> Any:
             p["alt"] = node.attrs["alt"]
         if node.attrs.get("base64") is not None:
             p["base64"] = node.attrs["base64"]
-            return El(DocumentImage, p)
+            return ComponentUse(DocumentImage, p)
         p["src"] = node.attrs.get("src")
-        return El(_comp("Image"), p)
+        return ComponentUse(_comp("Image"), p)
     if k == "table":
-        return El(_comp("Table"), {"records": node.attrs["records"], "columns": node.attrs["columns"], **span})
+        return ComponentUse(_comp("Table"), {"records": node.attrs["records"], "columns": node.attrs["columns"], **span})
     return kids
 
 
@@ -183,7 +184,7 @@ def document_image(props, children, ctx):
             raise ReadError.of(exc, props) from None
         p["base64"] = new_b64
         p["type"] = mime
-    return [El(image, p)]
+    return [ComponentUse(image, p)]
 
 
 DocumentImage = document_image
@@ -237,8 +238,8 @@ def document(props, children, ctx):
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):
-        return [El(text_comp, {"whiteSpace": "pre", **span}, [content])]
-    return [El(text_comp, {"syntax": "markdown", **span}, [doc_nodes_to_elements(content.children, props)])]
+        return [ComponentUse(text_comp, {"whiteSpace": "pre", **span}, [content])]
+    return [ComponentUse(text_comp, {"syntax": "markdown", **span}, [doc_nodes_to_elements(content.children, props)])]
 
 
 def _children_text(children: Any) -> Optional[str]:
@@ -304,15 +305,15 @@ def _tree_headers(items: list, span: dict, parent: str = "", show_content: bool 
     out: list = []
     for item in items:
         path = f"{parent}/{item.get('name')}" if parent else str(item.get("name"))
-        out.append(El(_comp("Header"), dict(span), [path]))
+        out.append(ComponentUse(_comp("Header"), dict(span), [path]))
         if item.get("value") and show_content:
             ext = os.path.splitext(str(item.get("name")))[1].lower()
             p = {"inline": False, "whiteSpace": "pre", **span}
             if ext:
                 p["lang"] = ext[1:]
-            out.append(El(_comp("Code"), p, [str(item.get("value"))]))
+            out.append(ComponentUse(_comp("Code"), p, [str(item.get("value"))]))
         if item.get("children"):
-            out.append(El(_comp("SubContent"), dict(span), _tree_headers(item["children"], span, path, show_content)))
+            out.append(ComponentUse(_comp("SubContent"), dict(span), _tree_headers(item["children"], span, path, show_content)))
     return out
 
 
@@ -322,8 +323,8 @@ def _tree_nested_list(items: list, span: dict) -> Any:
         kids: list = [str(item.get("name"))]
         if item.get("children"):
             kids.append(_tree_nested_list(item["children"], span))
-        entries.append(El(_comp("ListItem"), dict(span), kids))
-    return El(_comp("List"), {"blankLine": False, **span}, entries)
+        entries.append(ComponentUse(_comp("ListItem"), dict(span), kids))
+    return ComponentUse(_comp("List"), {"blankLine": False, **span}, entries)
 
 
 def _check_tree_items(items: Any, props: dict) -> None:
@@ -347,15 +348,15 @@ def render_tree(items: list, show_content: Any, props: dict, ctx: Any) -> list:
     if pres == "serialize":
         p = dict(others)
         p["data"] = _tree_to_object(items, bool(show_content))
-        return [El(_comp("Object"), p)]
+        return [ComponentUse(_comp("Object"), p)]
     if pres == "free":
         text = _tree_pure_text(items) if show_content else _tree_box(items)
         p = {"whiteSpace": "pre"}
         p.update(others)
-        return [El(_comp("Text"), p, [text])]
+        return [ComponentUse(_comp("Text"), p, [text])]
     if show_content:
-        return [El(_comp("Text"), dict(others), _tree_headers(items, span, "", bool(show_content)))]
-    return [El(_comp("List"), dict(others), [_tree_nested_list(items, span)])]
+        return [ComponentUse(_comp("Text"), dict(others), _tree_headers(items, span, "", bool(show_content)))]
+    return [ComponentUse(_comp("List"), dict(others), [_tree_nested_list(items, span)])]
 
 
 @component("Tree", bases=_INLINE_BASE, params=[
@@ -411,7 +412,7 @@ def folder(props, children, ctx):
         raise ReadError("Either src or data must be provided", props)
     p = {"items": items, "showContent": show}
     p.update(others)
-    return [El(_comp("Tree"), p)]
+    return [ComponentUse(_comp("Tree"), p)]
 
 
 # ---------------------------------------------------------------- Webpage
@@ -443,8 +444,8 @@ def webpage(props, children, ctx):
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):
-        inner = El(text_comp, {"whiteSpace": "pre", **span} if props.get("extractText") else dict(span), [content])
+        inner = ComponentUse(text_comp, {"whiteSpace": "pre", **span} if props.get("extractText") else dict(span), [content])
     else:
         inner = doc_nodes_to_elements(content, props)
-    return [El(text_comp, dict(others), [inner])]
+    return [ComponentUse(text_comp, dict(others), [inner])]
 

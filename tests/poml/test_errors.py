@@ -33,7 +33,7 @@ def _project_error_classes() -> list[type]:
     import renderers
     from compressor._errors import CompressorError
     from compressor.train import _errors as _train_errors  # noqa: F401  (defines subclasses)
-    from poml.components._core import ReadError
+    from poml.components._nodes import ReadError
     from poml.template.js import ExpressionError
 
     roots = [PomlError, ExpressionError, renderers.RenderIssue, ReadError, CompressorError, backends.BackendError]

@@ -10,7 +10,7 @@ import pytest
 
 import poml
 from poml.components import ComponentRegistry, Param, component, lookup
-from poml.components._core import Host
+from poml.components._nodes import Host
 from poml.components._registry import defined_in, one_line
 
 ROOT = Path(__file__).resolve().parents[2]
