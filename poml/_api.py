@@ -31,7 +31,7 @@ from typing import Any, Iterable, List, Literal, Optional, Union
 from ._environment import Environment, default_environment
 from ._errors import (
     Diagnostic, DiagnosticSink, PomlError, PomlLimitError, PomlRenderError,
-    PomlWarning, error_class, translating,
+    PomlWarning, error_class, translated,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
@@ -106,12 +106,16 @@ def render_text_with(
     ``strict=False`` renders past problems; it repairs what the reference refuses (lenient
     mode) unless ``lenient=False``, which only collects the errors (what an editor shows).
 
-    This is the one boundary where failures become :class:`PomlError` s (:func:`~poml._errors.translating`):
+    This is the one boundary where failures become :class:`PomlError` s (:func:`~poml._errors.translated`):
     anything else escaping a stage is reported with the markup's location instead of a traceback.
     """
-    with translating(path):
+    try:
         return _render(env, text, path, context, stylesheet, chat, strict, roots, allow_network,
                        (not strict) if lenient is None else lenient)
+    except PomlError:
+        raise
+    except Exception as exc:  # a plain try: the boundary costs nothing on the way through
+        raise translated(exc, path) from None
 
 
 def _only_meta(root: Any) -> bool:

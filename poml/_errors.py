@@ -25,15 +25,14 @@ The tree (read it like a map)::
 Stages report with the class itself (``sink.error(..., kind=PomlLimitError)``), never its
 name. Failures of other kinds (an expression error, an ``OSError``, a writer's issue, a
 ``RecursionError``) become ``PomlError`` s in one place: :func:`error_class` maps them
-and :func:`translating` is the boundary around a render. Every error pickles with its
+and :func:`translated` is the boundary around a render. Every error pickles with its
 diagnostic (multiprocessing, Ray).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 if TYPE_CHECKING:
     from ._source import Source
@@ -235,33 +234,27 @@ def error_message(exc: BaseException) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
-@contextmanager
-def translating(path: Optional[str] = None) -> Iterator[None]:
-    """The boundary of a render: whatever escapes a stage leaves it as a located :class:`PomlError`.
+def translated(exc: BaseException, path: Optional[str] = None) -> PomlError:
+    """The boundary of a render: what escaped a stage, as a located :class:`PomlError` to raise.
 
-    Stages report located problems themselves; this catches what they did not expect
-    (deep data, memory, a value a stage has no rule for) and names the markup instead
-    of showing a traceback.
+    Stages report located problems themselves; this names the markup for what they did not
+    expect (deep data, memory, a value a stage has no rule for) instead of a traceback.
+    A ``PomlError`` is returned as it is.
     """
+    if isinstance(exc, PomlError):
+        return exc
     where = f"{path or '<string>'}:1:1"
-    try:
-        yield
-    except PomlError:
-        raise
-    except RecursionError:
-        raise PomlLimitError(f"{where}: error: the markup or its data is nested too deeply "
-                             "to render.\nhint: flatten the nesting") from None
-    except MemoryError:
-        raise PomlLimitError(f"{where}: error: rendering ran out of memory.\n"
-                             "hint: load less data, or lower the limits") from None
-    except Exception as exc:  # a safety net: a stage met a value it does not expect
-        cls = error_class(exc)
-        if cls is not PomlError:  # a known kind run outside its stage (a RegExp attribute, a filter)
-            raise cls(f"{where}: error: {error_message(exc)}") from None
-        raise PomlError(f"{where}: error: could not render the prompt "
-                        f"({type(exc).__name__}: {str(exc)[:200]}).\n"
-                        "hint: check the attribute values and the context; if they look right, "
-                        "please report this") from None
+    if isinstance(exc, RecursionError):
+        return PomlLimitError(f"{where}: error: the markup or its data is nested too deeply "
+                              "to render.\nhint: flatten the nesting")
+    if isinstance(exc, MemoryError):
+        return PomlLimitError(f"{where}: error: rendering ran out of memory.\n"
+                              "hint: load less data, or lower the limits")
+    cls = error_class(exc)
+    if cls is not PomlError:  # a known kind run outside its stage (a RegExp attribute, a filter)
+        return cls(f"{where}: error: {error_message(exc)}")
+    return PomlError(f"{where}: error: could not render the prompt ({type(exc).__name__}: {str(exc)[:200]}).\n"
+                     "hint: check the attribute values and the context; if they look right, please report this")
 
 
 class DiagnosticSink:

@@ -13,7 +13,7 @@ import poml
 from poml import _errors
 from poml._errors import (
     Diagnostic, PomlComponentError, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError,
-    PomlRenderError, PomlSandboxError, PomlSyntaxError, PomlTemplateError, error_class, translating,
+    PomlRenderError, PomlSandboxError, PomlSyntaxError, PomlTemplateError, error_class, translated,
 )
 from poml._source import Source
 
@@ -137,20 +137,26 @@ def test_error_class_is_the_one_translation_table():
 def test_the_boundary_names_the_markup_for_what_a_stage_did_not_expect():
     from poml.template.js import ExpressionLimitError
 
-    with pytest.raises(PomlLimitError, match=r"^p\.poml:1:1: error: out of regex time$"):
-        with translating("p.poml"):
-            raise ExpressionLimitError("out of regex time")
-    with pytest.raises(PomlError, match=r"^<string>:1:1: error: could not render the prompt \(KeyError: 'k'\)"):
-        with translating(None):
-            raise KeyError("k")
-    with pytest.raises(PomlLimitError, match="nested too deeply"):
-        with translating(None):
-            raise RecursionError
+    limit = translated(ExpressionLimitError("out of regex time"), "p.poml")
+    assert type(limit) is PomlLimitError and str(limit) == "p.poml:1:1: error: out of regex time"
+    bug = translated(KeyError("k"))
+    assert type(bug) is PomlError
+    assert str(bug).startswith("<string>:1:1: error: could not render the prompt (KeyError: 'k')")
+    assert "nested too deeply" in str(translated(RecursionError()))
+    assert type(translated(MemoryError())) is PomlLimitError
     original = PomlSyntaxError("kept")
-    with pytest.raises(PomlSyntaxError) as info:
-        with translating("p.poml"):
-            raise original
-    assert info.value is original
+    assert translated(original, "p.poml") is original
+
+
+def test_a_failure_inside_the_engine_leaves_it_located(monkeypatch):
+    from poml import _api
+
+    def broken(*args):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(_api, "_render", broken)
+    with pytest.raises(PomlError, match=r"^p\.poml:1:1: error: could not render the prompt \(KeyError: 'boom'\)"):
+        _api.render_text("<p/>", path="p.poml")
 
 
 def test_no_stage_reports_a_kind_by_its_name():
