@@ -8,10 +8,7 @@
 to reuse its connection pool.  Errors: see :mod:`backends._errors` for the tree.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from importlib import import_module as _import_module
 
 from ._errors import *  # noqa: F401,F403 - the exception tree is public (no httpx needed)
 from ._errors import __all__ as _error_names
@@ -26,11 +23,11 @@ _LAZY = {
 __all__ = sorted([*_LAZY, *_error_names])
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'backends' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 

@@ -13,9 +13,7 @@ Usage::
 
 See docs/compressor.md and docs/guard.md for the CLI (``poml compress``), engines and the compat mode.
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from ._errors import (
     CompressorError,
@@ -27,7 +25,7 @@ from ._errors import (
 )
 from ._result import CompressionResult
 
-if TYPE_CHECKING:  # pragma: no cover
+if _TYPE_CHECKING:  # pragma: no cover
     from ._compressor import Compressor
     from ._guard import Guard
     from ._demo import make_demo_model
@@ -50,7 +48,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "Compressor":
         from ._compressor import Compressor
 
@@ -62,9 +60,9 @@ def __getattr__(name: str) -> Any:
     if name == "train":
         # the subpackage and the function share the name: ``compressor.train(...)`` trains,
         # ``compressor.train.jailbreak_pairs`` etc. reach the subpackage's other names
-        import importlib
+        from importlib import import_module
 
-        return importlib.import_module(".train", __name__)
+        return import_module(".train", __name__)
     if name == "export_onnx":
         from ._onnx import export_onnx
 

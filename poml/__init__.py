@@ -7,10 +7,6 @@
 The public API is what this module exports; everything in ``_modules`` is private.
 """
 
-from __future__ import annotations
-
-from typing import Any
-
 from ._api import OutputFormat, poml, render_file, render_text
 from ._environment import Environment
 from ._errors import (
@@ -49,7 +45,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Lazy: keeps `import poml` fast; the builder and tracing load on first use.
     target = _LAZY.get(name)
     if target is None:

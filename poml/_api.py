@@ -30,12 +30,12 @@ from typing import Any, Iterable, List, Literal, Optional, Union
 
 from ._environment import Environment, default_environment
 from ._errors import (
-    Diagnostic, DiagnosticSink, PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError, PomlRenderError,
-    PomlTemplateError, PomlWarning,
+    Diagnostic, DiagnosticSink, PomlError, PomlLimitError, PomlRenderError,
+    PomlWarning, error_class, translated,
 )
 from ._limits import MAX_SOURCE_CHARS
 from ._source import Source
-from ._json_args import load_json_arg
+from ._json_args import load_json_arg, os_problem
 
 OutputFormat = Literal["raw", "message_dict", "dict", "openai_chat", "langchain", "pydantic"]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -108,8 +108,8 @@ def render_text_with(
     ``strict=False`` renders past problems; it repairs what the reference refuses (lenient
     mode) unless ``lenient=False``, which only collects the errors (what an editor shows).
 
-    This is the one boundary where failures become :class:`PomlError` s: anything else
-    escaping a stage is reported with the markup's location instead of a traceback.
+    This is the one boundary where failures become :class:`PomlError` s (:func:`~poml._errors.translated`):
+    anything else escaping a stage is reported with the markup's location instead of a traceback.
     ``untrusted=True`` also finds the parts marked ``guard="true"/"false"`` (``Rendered.untrusted``).
     """
     try:
@@ -117,22 +117,8 @@ def render_text_with(
                        (not strict) if lenient is None else lenient, untrusted)
     except PomlError:
         raise
-    except RecursionError:
-        raise PomlLimitError(f"{path or '<string>'}:1:1: error: the markup or its data is nested too deeply "
-                             "to render.\nhint: flatten the nesting") from None
-    except MemoryError:
-        raise PomlLimitError(f"{path or '<string>'}:1:1: error: rendering ran out of memory.\n"
-                             "hint: load less data, or lower the limits") from None
-    except Exception as exc:  # a safety net: a stage met a value it does not expect
-        from .template.js import ExpressionError, ExpressionLimitError
-
-        if isinstance(exc, ExpressionError):  # run outside expansion (a RegExp attribute, a filter)
-            cls = PomlLimitError if isinstance(exc, ExpressionLimitError) else PomlTemplateError
-            raise cls(f"{path or '<string>'}:1:1: error: {exc}") from None
-        raise PomlError(f"{path or '<string>'}:1:1: error: could not render the prompt "
-                        f"({type(exc).__name__}: {str(exc)[:200]}).\n"
-                        "hint: check the attribute values and the context; if they look right, "
-                        "please report this") from None
+    except Exception as exc:  # a plain try: the boundary costs nothing on the way through
+        raise translated(exc, path) from None
 
 
 def _only_meta(root: Any) -> bool:
@@ -172,13 +158,14 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
             sink.warning(issue.start, issue.end, issue.repaired, hint=issue.hint)
         else:
             sink.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
-    if strict and sink.items and (doc.root is None or any(i.kind == "PomlLimitError" for i in doc.issues)):
+    if strict and sink.items and (doc.root is None or any(i.kind is PomlLimitError for i in doc.issues)):
         sink.raise_first()
 
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     files = env.file_access(path, roots, allow_network)
     expander = Expander(source, sink, trim=doc.trim, files=files, base_dir=base_dir, lenient=lenient,
-                        limits=env.render_limits, compiled=env.compile_cache, parse=env.parse)
+                        limits=env.render_limits, compiled=env.compile_cache, parse=env.parse,
+                        components=env.components)
     result = expander.expand_document(doc.root, dict(context or {}))
     sheet = stylesheet or {}
     if result.stylesheet:
@@ -186,7 +173,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     if strict and sink.errors:
         sink.raise_first()
     ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
-               file_loader=FileLoader(files, base_dir), cache=env.build_cache)
+               file_loader=FileLoader(files, base_dir), cache=env.build_cache, registry=env.components)
     if strict and sink.errors:
         sink.raise_first()
     if chat and _only_meta(doc.root):
@@ -200,7 +187,7 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
         else:
             messages = renderers.write(ir, chat=chat, memo=env.write_memo)
     except renderers.RenderIssue as issue:
-        d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind="PomlRenderError")
+        d = Diagnostic.at(source, issue.start or 0, issue.end or 0, issue.message, kind=error_class(issue))
         if strict:
             raise d.to_exception() from None
         sink.add(d)
@@ -336,12 +323,8 @@ def render_with(env: Environment, markup: Any, *, context: Any = None, styleshee
 def _read_markup(env: Environment, path: str, encoding: Optional[str]) -> str:
     try:
         return env.read_markup_file(os.path.abspath(path), encoding)
-    except FileNotFoundError:
-        raise PomlFileNotFoundError(f"{path}: error: the markup file does not exist.") from None
-    except IsADirectoryError:
-        raise PomlFileError(f"{path}: error: this is a folder; name a .poml file.") from None
-    except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the markup file: {exc.strerror or exc}") from None
+    except OSError as exc:  # the class from the one table: FileNotFoundError -> PomlFileNotFoundError ...
+        raise error_class(exc)(f"{path}: error: {os_problem(exc, 'markup')}.") from None
 
 
 def _finish(rendered: Rendered, *, chat: bool, format: str, pretty: bool, output_file: Any,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ._errors import PomlLimitError
 from ._limits import MAX_FILE_CACHE_BYTES, MAX_SOURCE_CHARS
+from ._once import Once
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._files import FileAccess
@@ -78,7 +79,9 @@ class Environment:
     ``<img src="https://...">`` and ``<webpage url>`` may fetch. ``strict``: raise the
     first error (the reference's behaviour) or render as far as possible and report
     diagnostics. ``limits``: overrides of the per-render budget (see ``docs/limits.md``).
-    ``cache_size``: how many parsed sources to keep.
+    ``cache_size``: how many parsed sources to keep. ``components``: the
+    :class:`~poml.components.ComponentRegistry` tags are looked up in (the built-in one by
+    default; ``ComponentRegistry.builtin().copy()`` to add your own).
     """
 
     def __init__(
@@ -89,10 +92,12 @@ class Environment:
         strict: bool = True,
         limits: Optional[dict] = None,
         cache_size: int = 256,
+        components: Any = None,
     ):
         from renderers import WriteMemo
 
         from ._files import ByteCache
+        from .components import ComponentRegistry
         from .data._memo import ContentMemo
         from .template._compiled import CompileCache
 
@@ -101,6 +106,7 @@ class Environment:
         self.strict = bool(strict)
         self.limits: dict = _checked_limits(limits)
         self.cache_size = int(cache_size)
+        self.components: ComponentRegistry = components if components is not None else ComponentRegistry.builtin()
         self._lock = threading.RLock()
         self._parsed = _LRU(self.cache_size)
         self._markup_files: dict[str, tuple[int, int, str]] = {}
@@ -245,26 +251,7 @@ class Environment:
             self._derived.clear()
 
 
-class _Default:
-    """The Environment :func:`poml.poml` uses, made on first use."""
-
-    __slots__ = ("env", "lock")
-
-    def __init__(self) -> None:
-        self.env: Optional[Environment] = None
-        self.lock = threading.Lock()
-
-    def get(self) -> Environment:
-        env = self.env
-        if env is None:
-            with self.lock:
-                if self.env is None:
-                    self.env = Environment()
-                env = self.env
-        return env
-
-
-_DEFAULT = _Default()
+_DEFAULT: "Once[Environment]" = Once(Environment)  # the Environment poml.poml uses, made on first use
 
 
 def default_environment() -> Environment:

@@ -21,6 +21,12 @@ The tree (read it like a map)::
     │   └── PomlPathError      a path outside the allowed roots, or the network when it is off
     ├── PomlLimitError         input too large or too deep
     └── PomlRenderError        writing the IR (bad syntax choices, speakers...)
+
+Stages report with the class itself (``sink.error(..., kind=PomlLimitError)``), never its
+name. Failures of other kinds (an expression error, an ``OSError``, a writer's issue, a
+``RecursionError``) become ``PomlError`` s in one place: :func:`error_class` maps them
+and :func:`translated` is the boundary around a render. Every error pickles with its
+diagnostic (multiprocessing, Ray).
 """
 
 from __future__ import annotations
@@ -36,82 +42,6 @@ Severity = Literal["error", "warning"]
 SOURCE_WINDOW = 200     # characters of the source line a message shows around the caret
 MAX_DIAGNOSTICS = 100   # diagnostics one render keeps; later ones are counted, not stored
 
-
-@dataclass(slots=True)
-class Diagnostic:
-    """One problem found in the markup, with its position.
-
-    ``line``/``column`` are 1-based; ``end_line``/``end_column`` mark the end of
-    the span (exclusive). ``start``/``end`` are character offsets.
-    """
-
-    message: str
-    severity: Severity = "error"
-    path: Optional[str] = None
-    line: int = 1
-    column: int = 1
-    end_line: int = 1
-    end_column: int = 1
-    start: int = 0
-    end: int = 0
-    hint: Optional[str] = None
-    kind: str = "PomlError"  # name of the PomlError subclass to raise
-    source_line: str = ""
-
-    @classmethod
-    def at(
-        cls,
-        source: "Source | None",
-        start: int,
-        end: int,
-        message: str,
-        *,
-        hint: Optional[str] = None,
-        severity: Severity = "error",
-        kind: str = "PomlError",
-    ) -> "Diagnostic":
-        """A diagnostic for the span ``[start, end)`` of ``source``."""
-        if source is None:
-            return cls(message, severity, None, 1, 1, 1, 1, start, end, hint, kind, "")
-        end = max(end, start)
-        line, col = source.line_col(start)
-        end_line, end_col = source.line_col(end)
-        return cls(
-            message, severity, source.path, line, col, end_line, end_col,
-            start, end, hint, kind, source.line_text(line),
-        )
-
-    def format(self) -> str:
-        """Compiler-style text: location, message, source line with a caret, hint.
-
-        A long source line (minified markup, a pasted document) is shown as a window of
-        about :data:`SOURCE_WINDOW` characters around the caret, with ``...`` where cut.
-        """
-        where = f"{self.path or '<string>'}:{self.line}:{self.column}"
-        out = [f"{where}: {self.severity}: {self.message}"]
-        if self.source_line:
-            gutter = f"{self.line:>4} | "
-            shown = self.source_line.expandtabs(1)
-            width = 1
-            if self.end_line == self.line:
-                width = max(1, min(self.end_column - self.column, len(shown) - self.column + 1))
-            caret = self.column - 1
-            if len(shown) > SOURCE_WINDOW:
-                begin = max(0, min(caret - SOURCE_WINDOW // 2, len(shown) - SOURCE_WINDOW))
-                stop = begin + SOURCE_WINDOW
-                head, tail = ("..." if begin else ""), ("..." if stop < len(shown) else "")
-                shown = head + shown[begin:stop] + tail
-                caret = caret - begin + len(head)
-                width = max(1, min(width, stop - self.column + 1))
-            out.append(gutter + shown)
-            out.append(" " * (len(gutter) - 2) + "| " + " " * caret + "^" * width)
-        if self.hint:
-            out.append(f"hint: {self.hint}")
-        return "\n".join(out)
-
-    def to_exception(self) -> "PomlError":
-        cls = _ERROR_CLASSES.get(self.kind, PomlError)
-        return cls(self.format(), diagnostic=self)
 
 
 class PomlError(Exception):
@@ -174,13 +104,157 @@ class PomlRenderError(PomlError):
     """Writing the rendered prompt failed."""
 
 
-_ERROR_CLASSES: dict[str, type[PomlError]] = {
-    cls.__name__: cls
-    for cls in (
-        PomlError, PomlSyntaxError, PomlTemplateError, PomlSandboxError, PomlComponentError,
-        PomlFileError, PomlFileNotFoundError, PomlPathError, PomlLimitError, PomlRenderError,
+
+@dataclass(slots=True)
+class Diagnostic:
+    """One problem found in the markup, with its position.
+
+    ``line``/``column`` are 1-based; ``end_line``/``end_column`` mark the end of
+    the span (exclusive). ``start``/``end`` are character offsets.
+    """
+
+    message: str
+    severity: Severity = "error"
+    path: Optional[str] = None
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+    start: int = 0
+    end: int = 0
+    hint: Optional[str] = None
+    kind: type[PomlError] = PomlError  # the class it is raised as (its name is the LSP code)
+    source_line: str = ""
+
+    @classmethod
+    def at(
+        cls,
+        source: "Source | None",
+        start: int,
+        end: int,
+        message: str,
+        *,
+        hint: Optional[str] = None,
+        severity: Severity = "error",
+        kind: type[PomlError] = PomlError,
+    ) -> "Diagnostic":
+        """A diagnostic for the span ``[start, end)`` of ``source``."""
+        if source is None:
+            return cls(message, severity, None, 1, 1, 1, 1, start, end, hint, kind, "")
+        end = max(end, start)
+        line, col = source.line_col(start)
+        end_line, end_col = source.line_col(end)
+        return cls(
+            message, severity, source.path, line, col, end_line, end_col,
+            start, end, hint, kind, source.line_text(line),
+        )
+
+    def format(self) -> str:
+        """Compiler-style text: location, message, source line with a caret, hint.
+
+        A long source line (minified markup, a pasted document) is shown as a window of
+        about :data:`SOURCE_WINDOW` characters around the caret, with ``...`` where cut.
+        """
+        where = f"{self.path or '<string>'}:{self.line}:{self.column}"
+        out = [f"{where}: {self.severity}: {self.message}"]
+        if self.source_line:
+            gutter = f"{self.line:>4} | "
+            shown = self.source_line.expandtabs(1)
+            width = 1
+            if self.end_line == self.line:
+                width = max(1, min(self.end_column - self.column, len(shown) - self.column + 1))
+            caret = self.column - 1
+            if len(shown) > SOURCE_WINDOW:
+                begin = max(0, min(caret - SOURCE_WINDOW // 2, len(shown) - SOURCE_WINDOW))
+                stop = begin + SOURCE_WINDOW
+                head, tail = ("..." if begin else ""), ("..." if stop < len(shown) else "")
+                shown = head + shown[begin:stop] + tail
+                caret = caret - begin + len(head)
+                width = max(1, min(width, stop - self.column + 1))
+            out.append(gutter + shown)
+            out.append(" " * (len(gutter) - 2) + "| " + " " * caret + "^" * width)
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return "\n".join(out)
+
+    @property
+    def code(self) -> str:
+        """The error class's name (``PomlSyntaxError``...): the code an editor shows."""
+        return self.kind.__name__
+
+    def to_exception(self) -> "PomlError":
+        return self.kind(self.format(), diagnostic=self)
+
+
+
+def _foreign_map() -> tuple:
+    """(exception class, PomlError class) pairs, most specific first: the one translation table."""
+    from renderers import RenderIssue
+
+    from .template.js import ExpressionError, ExpressionLimitError, ExpressionSandboxError
+
+    return (
+        (ExpressionLimitError, PomlLimitError),
+        (ExpressionSandboxError, PomlSandboxError),
+        (ExpressionError, PomlTemplateError),
+        (RenderIssue, PomlRenderError),
+        (RecursionError, PomlLimitError),
+        (MemoryError, PomlLimitError),
+        (FileNotFoundError, PomlFileNotFoundError),
+        (OSError, PomlFileError),
+        (UnicodeDecodeError, PomlFileError),
     )
-}
+
+
+_FOREIGN: list = []  # filled on first use (the evaluator and the writers load lazily)
+
+
+def error_class(exc: BaseException, default: type[PomlError] = PomlError) -> type[PomlError]:
+    """The :class:`PomlError` class a failure is reported as.
+
+    A ``PomlError`` keeps its own class; an expression, writer, file or recursion failure
+    maps through the table above; anything else is ``default`` (``PomlFileError`` where a
+    file was being read, ``PomlError`` elsewhere).
+    """
+    if isinstance(exc, PomlError):
+        return type(exc)
+    if not _FOREIGN:
+        _FOREIGN.extend(_foreign_map())
+    for foreign, ours in _FOREIGN:
+        if isinstance(exc, foreign):
+            return ours
+    return default
+
+
+def error_message(exc: BaseException) -> str:
+    """The bare message of a failure (a located PomlError's own message, not its formatted text)."""
+    d = getattr(exc, "diagnostic", None)
+    if d is not None:
+        return d.message
+    return str(getattr(exc, "message", None) or exc)
+
+
+def translated(exc: BaseException, path: Optional[str] = None) -> PomlError:
+    """The boundary of a render: what escaped a stage, as a located :class:`PomlError` to raise.
+
+    Stages report located problems themselves; this names the markup for what they did not
+    expect (deep data, memory, a value a stage has no rule for) instead of a traceback.
+    A ``PomlError`` is returned as it is.
+    """
+    if isinstance(exc, PomlError):
+        return exc
+    where = f"{path or '<string>'}:1:1"
+    if isinstance(exc, RecursionError):
+        return PomlLimitError(f"{where}: error: the markup or its data is nested too deeply "
+                              "to render.\nhint: flatten the nesting")
+    if isinstance(exc, MemoryError):
+        return PomlLimitError(f"{where}: error: rendering ran out of memory.\n"
+                              "hint: load less data, or lower the limits")
+    cls = error_class(exc)
+    if cls is not PomlError:  # a known kind run outside its stage (a RegExp attribute, a filter)
+        return cls(f"{where}: error: {error_message(exc)}")
+    return PomlError(f"{where}: error: could not render the prompt ({type(exc).__name__}: {str(exc)[:200]}).\n"
+                     "hint: check the attribute values and the context; if they look right, please report this")
 
 
 class DiagnosticSink:
@@ -200,7 +274,7 @@ class DiagnosticSink:
         self.items.append(diagnostic)
 
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-              kind: str = "PomlError", source: "Source | None" = None) -> Diagnostic:
+              kind: type[PomlError] = PomlError, source: "Source | None" = None) -> Diagnostic:
         d = Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind)
         self.add(d)
         return d

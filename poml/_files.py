@@ -129,6 +129,12 @@ def _stamp(stamp: tuple) -> None:
             reads.append(stamp)
 
 
+def record_stamps(stamps: Iterable[tuple]) -> None:
+    """Record earlier reads again: a reused output's files count for the enclosing recordings."""
+    for stamp in stamps:
+        _stamp(stamp)
+
+
 def stamps_hold(stamps: Iterable[tuple]) -> bool:
     """True while every recorded file and folder is unchanged (a network read never holds)."""
     for stamp in stamps:

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any, Optional
 
-from ._errors import PomlError, PomlFileError, PomlFileNotFoundError, PomlLimitError
+from ._errors import PomlError, PomlFileError, PomlLimitError, error_class
 from ._text_files import decode_text_file
 
 MAX_JSON_ARG_BYTES = 64 * 1024 * 1024  # a context or stylesheet file
@@ -34,14 +34,22 @@ def _object(data: Any, where: str, what: str) -> dict:
     return data
 
 
+def os_problem(exc: OSError, what: str) -> str:
+    """What went wrong reading the ``what`` file (``markup``, ``context``...), in words."""
+    if isinstance(exc, FileNotFoundError):
+        return f"the {what} file does not exist"
+    if isinstance(exc, IsADirectoryError):
+        return "this is a folder; name a .poml file" if what == "markup" else \
+            f"the {what} file is a folder or special file, not a JSON file"
+    return f"cannot read the {what} file: {exc.strerror or exc}"
+
+
 def read_json_file(path: str, what: str, encoding: Optional[str] = None) -> Any:
     """The JSON value in the file at ``path``; ``what`` (``"context"``) names it in errors."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        raise PomlFileNotFoundError(f"{path}: error: the {what} file does not exist.") from None
-    except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+    except OSError as exc:  # the class from the one table: FileNotFoundError -> PomlFileNotFoundError ...
+        raise error_class(exc)(f"{path}: error: {os_problem(exc, what)}.") from None
     if not os.path.isfile(path):
         raise PomlFileError(f"{path}: error: the {what} file is a folder or special file, not a JSON file.")
     if st.st_size > MAX_JSON_ARG_BYTES:
@@ -51,7 +59,7 @@ def read_json_file(path: str, what: str, encoding: Optional[str] = None) -> Any:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise PomlFileError(f"{path}: error: cannot read the {what} file: {exc.strerror or exc}") from None
+        raise error_class(exc)(f"{path}: error: {os_problem(exc, what)}.") from None
     return _parse(decode_text_file(data, path, encoding, what), path, what + " file")
 
 

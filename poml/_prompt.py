@@ -12,7 +12,10 @@ Every component has a method (``p.role()``, ``p.task()``, ``p.paragraph()``,
 (``Role``, ``Task``, ``Paragraph``, ``Image``) at the current position. Use it
 in a ``with`` block to put content inside it, or call it alone for an empty
 element. ``p.text("...")`` adds text to the innermost open element. The
-methods are generated from :data:`TAGS`, one row per component.
+methods, their signatures and their documentation are generated from the
+component registry (:data:`TAGS`, one row per component): every parameter of
+the component, its own (positional, in the official SDK's order) and those it
+inherits from its bases (keyword-only).
 
 Attribute values are converted the way the official SDK does: ``None`` is
 left out, booleans become ``"true"``/``"false"``, bytes become base64 (a
@@ -33,159 +36,93 @@ import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
-__all__ = ["Prompt", "TAGS"]
+__all__ = ["Prompt", "TAGS", "PYTHON_TYPES", "python_type", "method_name"]
 
 # ----------------------------------------------------------------------------- the table
 
-# Descriptions of the attributes, shared by all components that take them.
-_PARAM_DOCS: Dict[str, str] = {
-    "caption": "Title shown before the content.",
-    "captionSerialized": "Key used for the caption in serializer syntaxes (json, yaml, xml).",
-    "captionStyle": 'How the caption is shown in markup syntaxes: "header", "bold", "plain" or "hidden".',
-    "captionTextTransform": 'Case change for the caption: "upper", "level", "capitalize" or "none".',
-    "captionEnding": 'What follows the caption: "colon", "newline", "colon-newline" or "none".',
-    "captionColon": "Whether a colon follows the caption.",
-    "chat": "Whether examples are shown as chat messages (human/ai) rather than text.",
-    "introducer": "Text placed before the examples.",
-    "speaker": 'The speaker of this content: "human", "ai", "system" or "tool".',
-    "questionCaption": 'Caption of the question (default "Question").',
-    "answerCaption": 'Caption of the answer prompt (default "Answer").',
-    "content": "The message content.",
-    "messages": "The conversation, a list of {speaker, content} messages.",
-    "selectedMessages": 'Which messages to show, as an index or a slice such as "-6:".',
-    "syntax": 'Output syntax: "markdown", "html", "json", "yaml", "xml", "text", "csv", "tsv" ...',
-    "records": "The table rows, as a list of dicts or lists.",
-    "columns": "The column descriptions, a list of {field, header}.",
-    "src": "File (or URL, when network access is allowed) to read the data from.",
-    "parser": "How to read the source, by default inferred from the file extension.",
-    "selectedColumns": "Columns to keep: a list of names or a slice string.",
-    "selectedRecords": 'Rows to keep: a list of indices or a slice string such as "0:10".',
-    "maxRecords": "At most this many rows; the rest are elided.",
-    "maxColumns": "At most this many columns; the rest are elided.",
-    "items": "The tree, a list of {name, value?, children?}.",
-    "showContent": "Whether to show the content of the items (file contents for folders).",
-    "data": "The data to show.",
-    "filter": "Regular expression the file names must match.",
-    "maxDepth": "How many folder levels to show.",
-    "url": "Address of the web page (needs network access).",
-    "buffer": "Raw bytes of the data; written as the base64 attribute.",
-    "base64": "The data, base64-encoded.",
-    "extractText": "Keep only the text of the page (true) or convert its HTML to POML (false).",
-    "selector": "CSS selector of the part of the page to keep.",
-    "className": "Stylesheet class name(s) of the element.",
-    "name": "Name of the element (for serializer syntaxes, or of the tool).",
-    "type": "Type of the content (a MIME type for media).",
-    "writerOptions": "Experimental: options of the writer, as JSON.",
-    "whiteSpace": 'How white space is handled: "pre", "filter" or "trim".',
-    "charLimit": "Truncate the content past this many characters.",
-    "tokenLimit": "Truncate the content past this many tokens.",
-    "priority": "Lower priorities are dropped first when the prompt is too long.",
-    "blankLine": "Whether to put one more blank line before and after the paragraph.",
-    "newLineCount": "How many line breaks to add.",
-    "inline": "Whether the code is inline (true) or a block (false).",
-    "lang": "Language of the code block.",
-    "listStyle": 'Marker of the items: "star", "dash", "plus", "decimal" or "latin".',
-    "alt": "Text shown instead of the media where media cannot be shown.",
-    "position": 'Where the media goes: "top", "bottom" or "here".',
-    "maxWidth": "Largest width of the image, in pixels.",
-    "maxHeight": "Largest height of the image, in pixels.",
-    "resize": "Scale factor applied to the image.",
-    "id": "Identifier of the tool call.",
-    "parameters": "Arguments of the tool call.",
-    "multimedia": "Whether to keep images of the document (false: their alt text).",
-    "selectedPages": 'PDF pages to keep (0-based), e.g. "2" or "2:4".',
-}
-
-_CAPTIONED = "caption:str captionSerialized:str captionStyle:str captionTextTransform:str captionEnding:str"
-_CAPTION_COLON = "caption:str captionSerialized:str captionStyle:str captionTextTransform:str captionColon:bool"
-_WRITER = "syntax:str className:str speaker:str writerOptions:Any whiteSpace:str charLimit:float tokenLimit:float priority:float"
-
-#: One row per component: (method name, element name, summary, "attribute:type ...").
-TAGS: List[Tuple[str, str, str, str]] = [
-    # intentions
-    ("role", "Role", "The persona the model should take on.", _CAPTIONED),
-    ("task", "Task", "What the model should do.", _CAPTIONED),
-    ("output_format", "OutputFormat", "The shape the model's answer should take.", _CAPTIONED),
-    ("stepwise_instructions", "StepwiseInstructions", "Steps the model should follow.", _CAPTIONED),
-    ("hint", "Hint", "A tip that helps the model.", _CAPTION_COLON),
-    ("introducer", "Introducer", "A lead-in paragraph before a longer part.", _CAPTIONED),
-    ("example_set", "ExampleSet", "A group of examples.",
-     "caption:str captionSerialized:str chat:bool introducer:str captionStyle:str captionTextTransform:str captionEnding:str"),
-    ("example", "Example", "One example, usually of an input and its output.",
-     "caption:str captionSerialized:str captionStyle:str chat:bool captionTextTransform:str captionColon:bool"),
-    ("example_input", "ExampleInput", "The input part of an example.",
-     "caption:str captionSerialized:str speaker:str captionStyle:str captionTextTransform:str captionColon:bool"),
-    ("example_output", "ExampleOutput", "The output part of an example.",
-     "caption:str captionSerialized:str speaker:str captionStyle:str captionTextTransform:str captionColon:bool"),
-    ("question", "Question", "A question, followed by a prompt for its answer.",
-     "questionCaption:str answerCaption:str captionSerialized:str captionStyle:str captionTextTransform:str captionEnding:str"),
-    # messages
-    ("system_message", "SystemMessage", "Content spoken by the system.", ""),
-    ("human_message", "HumanMessage", "Content spoken by the user.", ""),
-    ("ai_message", "AiMessage", "Content spoken by the assistant.", ""),
-    ("message_content", "MessageContent", "The content of one message.", "content:Any"),
-    ("conversation", "Conversation", "A whole conversation of messages.", "messages:Any selectedMessages:str"),
-    # data
-    ("table", "Table", "A table of records, inline or read from a file.",
-     "syntax:str records:Any columns:Any src:str parser:str selectedColumns:Any selectedRecords:Any maxRecords:int maxColumns:int"),
-    ("tree", "Tree", "A tree of named items.", "syntax:str items:list showContent:bool"),
-    ("folder", "Folder", "The files of a folder, as a tree.",
-     "syntax:str src:str data:list filter:str maxDepth:int showContent:bool"),
-    ("captioned_paragraph", "CaptionedParagraph", "A paragraph under a caption of your choice.", _CAPTIONED),
-    ("webpage", "Webpage", "The content of a web page or HTML file.",
-     "url:str src:str buffer:bytes base64:str extractText:bool selector:str"),
-    ("document", "Document", "The text of a document (PDF, DOCX, TXT).",
-     "src:str buffer:bytes base64:str parser:str multimedia:bool selectedPages:str"),
-    # layout
-    ("paragraph", "Paragraph", "A paragraph, set off by blank lines.", "blankLine:bool"),
-    ("inline", "Inline", "An inline container (a span).", _WRITER),
-    ("newline", "Newline", "Explicit line breaks.", "newLineCount:float"),
-    ("header", "Header", "A heading; its level follows the nesting.", ""),
-    ("sub_content", "SubContent", "A section nested one level deeper (deeper headings).", ""),
-    ("bold", "Bold", "Bold text.", ""),
-    ("italic", "Italic", "Italic text.", ""),
-    ("strikethrough", "Strikethrough", "Struck-through text.", ""),
-    ("underline", "Underline", "Underlined text.", ""),
-    ("code", "Code", "Code, inline or as a block.", "inline:bool lang:str"),
-    ("list", "List", "A list; put list_item elements in it.", "listStyle:str"),
-    ("list_item", "ListItem", "One item of a list.", ""),
-    ("object", "Object", "Data shown in a serializer syntax (JSON, YAML, XML).", "syntax:str data:Any"),
-    # media and tools
-    ("image", "Image", "An image.",
-     "src:str alt:str base64:str type:str position:str maxWidth:int maxHeight:int resize:float syntax:str"),
-    ("audio", "Audio", "An audio clip.", "src:str base64:str alt:str type:str position:str syntax:str"),
-    ("tool_request", "ToolRequest", "A tool call made by the assistant.", "id:str name:str parameters:Any speaker:str"),
-    ("tool_response", "ToolResponse", "The result of a tool call.", "syntax:str id:str name:str speaker:str"),
-]
-
-# The ``Text`` component shares its method with adding text: see :meth:`Prompt.text`.
-_TEXT_PARAMS = "syntax:str className:str speaker:str name:str type:str writerOptions:Any whiteSpace:str charLimit:float tokenLimit:float priority:float"
-
-_TYPES: Dict[str, Any] = {"str": str, "bool": bool, "int": int, "float": float, "bytes": bytes, "list": list, "Any": Any}
+#: The Python annotation of an attribute, by the registry's parameter type. One rule for every
+#: method, so the builder and docs/components.md never disagree about a type.
+PYTHON_TYPES: Dict[str, Any] = {"string": str, "number": float, "boolean": bool, "object": Any, "any": Any,
+                                "RegExp": str, "object|string": Any, "RegExp|string": str}
+# ``buffer=`` takes the raw bytes (written as ``base64=``) or text.
+_BUFFER_TYPE = Union[bytes, str]
 
 
-def _parse_params(spec: str) -> List[Tuple[str, Any]]:
-    out = []
-    for item in spec.split():
-        name, type_name = item.split(":")
-        out.append((name, _TYPES[type_name]))
+def python_type(param: Any) -> Any:
+    """The annotation of one registry :class:`~poml.components.Param` in the builder."""
+    if param.name == "buffer":
+        return _BUFFER_TYPE
+    if param.type.endswith("[]"):
+        return list
+    return PYTHON_TYPES.get(param.type, Any)
+
+
+def method_name(component_name: str) -> str:
+    """``OutputFormat`` -> ``output_format``: the official SDK's method names."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", component_name).lower()
+
+
+def _describe(param: Any, inherited_from: Optional[str]) -> str:
+    words = [param.description.rstrip(".") + "." if param.description else ""]
+    if param.choices:
+        words.append("One of " + ", ".join(f'"{c}"' for c in param.choices) + ".")
+    if param.default is not None and "default" not in param.description.lower():
+        words.append(f"Default {param.default}.")
+    if inherited_from:
+        words.append(f"(From {inherited_from}.)")
+    return " ".join(w for w in words if w)
+
+
+def _params(comp: Any) -> List[Tuple[Any, Optional[str]]]:
+    """(Param, the base it comes from or None) for every parameter: own first, then inherited."""
+    own = {p.name for p in comp.params}
+    out: List[Tuple[Any, Optional[str]]] = [(p, None) for p in comp.params]
+    registry = comp.registry
+    for p in comp.all_params():
+        if p.name not in own:
+            out.append((p, _declaring_base(comp, p.name, registry)))
     return out
 
 
-def _docstring(summary: str, element: str, params: List[Tuple[str, Any]]) -> str:
-    lines = [summary, "", f"Adds a ``<{element}>`` element; use it in a ``with`` block to fill it.", ""]
-    if params:
-        lines.append("Args:")
-        for name, typ in params:
-            type_name = getattr(typ, "__name__", "Any")
-            lines.append(f"    {name} ({type_name}, optional): {_PARAM_DOCS.get(name, '')}")
-        lines.append("    **kwargs: further attributes, written as given.")
-    else:
-        lines.append("Args:")
-        lines.append("    **kwargs: attributes, written as given.")
+def _declaring_base(comp: Any, name: str, registry: Any) -> Optional[str]:
+    queue, seen = list(comp.bases), set()
+    while queue:
+        base = registry.by_name(queue.pop(0)) if registry is not None else None
+        if base is None or base.name in seen:
+            continue
+        seen.add(base.name)
+        if any(p.name == name for p in base.params):
+            return base.name
+        queue.extend(base.bases)
+    return None
+
+
+def _docstring(summary: str, element: str, params: List[Tuple[Any, Optional[str]]]) -> str:
+    lines = [summary, "", f"Adds a ``<{element}>`` element; use it in a ``with`` block to fill it.", "", "Args:"]
+    for param, base in params:  # the registry's type, as docs/components.md shows it
+        lines.append(f"    {param.name} ({param.type}, optional): {_describe(param, base)}")
+    lines.append("    **kwargs: further attributes, written as given." if params else "    **kwargs: attributes, written as given.")
     return "\n".join(lines)
+
+
+def _builder_components() -> List[Any]:
+    """The public components of the built-in registry, but ``Text`` (it is :meth:`Prompt.text`)."""
+    from .components import ComponentRegistry
+
+    return [c for c in ComponentRegistry.builtin().components() if c.name != "Text"]
+
+
+def _table() -> List[Tuple[str, str, str, List[Tuple[Any, Optional[str]]]]]:
+    from .components._registry import summary
+
+    return [(method_name(c.name), c.name, summary(c), _params(c)) for c in _builder_components()]
+
+
+#: One row per component, generated from the component registry:
+#: (method name, element name, summary, [(Param, the base it is inherited from or None)...]).
+TAGS: List[Tuple[str, str, str, List[Tuple[Any, Optional[str]]]]] = _table()
 
 
 # ----------------------------------------------------------------------------- elements
@@ -372,21 +309,25 @@ class Prompt:
         return f"Prompt({len(self.root_elements)} elements)"
 
 
-def _make_tag_method(method_name: str, element: str, summary: str, spec: str) -> Any:
-    params = _parse_params(spec)
-    names = [name for name, _ in params]
+def _make_tag_method(method_name: str, element: str, summary: str,
+                     params: List[Tuple[Any, Optional[str]]]) -> Any:
+    # Own parameters keep the official SDK's positional order; inherited ones are keyword-only.
+    names = [p.name for p, _ in params]
+    positional = [p.name for p, base in params if base is None]
+    kinds = {p.name: (inspect.Parameter.POSITIONAL_OR_KEYWORD if base is None else inspect.Parameter.KEYWORD_ONLY)
+             for p, base in params}
+    types = {p.name: Optional[python_type(p)] for p, _ in params}
     signature = inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        + [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=Optional[typ])
-           for name, typ in params]
+        + [inspect.Parameter(name, kinds[name], default=None, annotation=types[name]) for name in names]
         + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD, annotation=Any)],
         return_annotation=_TagHandle,
     )
 
     def method(self: Prompt, *args: Any, **kwargs: Any) -> _TagHandle:
-        if len(args) > len(names):
-            raise TypeError(f"{method_name}() takes at most {len(names)} positional arguments ({len(args)} given)")
-        attrs: Dict[str, Any] = dict(zip(names, args))
+        if len(args) > len(positional):
+            raise TypeError(f"{method_name}() takes at most {len(positional)} positional arguments ({len(args)} given)")
+        attrs: Dict[str, Any] = dict(zip(positional, args))
         for name in names:
             if name in kwargs:
                 if name in attrs:
@@ -400,7 +341,7 @@ def _make_tag_method(method_name: str, element: str, summary: str, spec: str) ->
     method.__qualname__ = f"Prompt.{method_name}"
     method.__doc__ = _docstring(summary, element, params)
     method.__signature__ = signature  # type: ignore[attr-defined]
-    method.__annotations__ = {name: Optional[typ] for name, typ in params}
+    method.__annotations__ = dict(types)
     method.__annotations__.update({"kwargs": Any, "return": _TagHandle})
     return method
 
@@ -409,7 +350,14 @@ for _row in TAGS:
     setattr(Prompt, _row[0], _make_tag_method(*_row))
 del _row
 
-# The Text component's attributes, documented on Prompt.text.
-Prompt.text.__doc__ = (Prompt.text.__doc__ or "") + "\n" + "\n".join(
-    f"        {name}: {_PARAM_DOCS.get(name, '')}" for name, _ in _parse_params(_TEXT_PARAMS)
-)
+
+def _text_doc() -> str:
+    """``Prompt.text``'s doc: its two uses, then the ``<Text>`` attributes from the registry."""
+    from .components import ComponentRegistry
+
+    text = ComponentRegistry.builtin().get("Text")
+    rows = "\n".join(f"        {p.name} ({p.type}): {_describe(p, None)}" for p in text.all_params())
+    return (Prompt.text.__doc__ or "") + "\n    The attributes of ``<Text>``:\n\n" + rows + "\n"
+
+
+Prompt.text.__doc__ = _text_doc()

@@ -174,16 +174,17 @@ class _printing_warnings:
 @app.command()
 def components(name: Optional[str] = typer.Argument(None, help="Show this one tag in full.")) -> None:
     """List every tag (components and language tags) with a one-line description; NAME shows one in full."""
-    from .components import all_components
-    from .components._registry import describe, find, language_tags, not_found_message, one_line
+    from ._environment import default_environment
+    from .components._registry import describe, one_line
 
+    registry = default_environment().components
     if name is None:
-        for comp in sorted([*all_components(), *language_tags()], key=lambda c: c.name.lower()):
+        for comp in registry.listing():
             typer.echo(one_line(comp))
         return
-    comp = find(name)
+    comp = registry.find(name)
     if comp is None:
-        raise PomlError(f"error: {not_found_message(name)}\nhint: `poml components` lists every tag")
+        raise PomlError(f"error: {registry.not_found_message(name)}\nhint: `poml components` lists every tag")
     typer.echo(describe(comp))
 
 

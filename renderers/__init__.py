@@ -15,18 +15,18 @@ returns) carrying the offending element's source span. This package imports
 nothing from :mod:`poml`: the IR it reads is :mod:`renderers.ir`.
 """
 
-from __future__ import annotations
+import typing as _t
 
-from typing import Any, Callable, Optional, Union
-
-from ._base import RenderIssue, Reporter, RichContent, WriteMemo, written_to_content
-from ._dispatch import dispatch
+from ._base import RenderIssue, RichContent, WriteMemo
+from ._base import Reporter as _Reporter, written_to_content as _written_to_content
+from ._dispatch import dispatch as _dispatch
 from ._formats import FORMATS, RenderResult, camel_to_snake, format_result, pretty_text
-from ._speakers import VALID_SPEAKERS, to_messages
+from ._speakers import VALID_SPEAKERS
+from ._speakers import to_messages as _to_messages
 from ._untrusted import write_untrusted
 
 Message = dict  # {"speaker": "system" | "human" | "ai" | "tool", "content": RichContent}
-ErrorFactory = Callable[[RenderIssue], BaseException]
+_ErrorFactory = _t.Callable[[RenderIssue], BaseException]
 
 __all__ = [
     "write", "write_collect", "write_untrusted", "WriteMemo", "RenderResult", "format_result", "pretty_text", "RenderIssue", "FORMATS",
@@ -36,8 +36,8 @@ __all__ = [
 ]
 
 
-def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None,
-          memo: Optional[WriteMemo] = None) -> Union[RichContent, list]:
+def write(ir: _t.Any, *, chat: bool, error: _t.Optional[_ErrorFactory] = None,
+          memo: _t.Optional[WriteMemo] = None) -> _t.Union[RichContent, list]:
     """Render an IR tree (:class:`renderers.ir.Element`).
 
     ``chat=True``: a list of ``{"speaker", "content"}`` messages.
@@ -55,7 +55,7 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None,
         if hit is not None and hit[0] is ir:
             return _copy_result(hit[1])
     try:
-        result = _write(ir, chat, Reporter(memo=memo))
+        result = _write(ir, chat, _Reporter(memo=memo))
     except RenderIssue as issue:
         _fill_span(ir, issue)
         raise (error(issue) if error else issue) from None
@@ -71,7 +71,7 @@ def write(ir: Any, *, chat: bool, error: Optional[ErrorFactory] = None,
     return result
 
 
-def _copy_result(result: Any) -> Any:
+def _copy_result(result: _t.Any) -> _t.Any:
     """A copy deep enough that changing a returned message never changes a remembered one."""
     import copy
 
@@ -85,12 +85,12 @@ def _copy_result(result: Any) -> Any:
     return result
 
 
-def _fill_span(root: Any, issue: RenderIssue) -> None:
+def _fill_span(root: _t.Any, issue: RenderIssue) -> None:
     """Give an issue from a span-less IR element the span of its nearest located ancestor."""
     if issue.start is not None or issue.element is None:
         return
     stack = [(root, None)]  # iterative: error paths must not recurse either
-    parents: dict[int, Any] = {}
+    parents: dict[int, _t.Any] = {}
     while stack:
         node, parent = stack.pop()
         parents[id(node)] = parent
@@ -109,18 +109,18 @@ def _fill_span(root: Any, issue: RenderIssue) -> None:
         node = parents.get(id(node))
 
 
-def _write(ir: Any, chat: bool, reporter: Reporter) -> Any:
-    written = dispatch(ir, reporter)
+def _write(ir: _t.Any, chat: bool, reporter: _Reporter) -> _t.Any:
+    written = _dispatch(ir, reporter)
     if chat:
-        return to_messages(ir, written, reporter)
-    return written_to_content(written)
+        return _to_messages(ir, written, reporter)
+    return _written_to_content(written)
 
 
-def write_collect(ir: Any, *, chat: bool) -> tuple[Union[RichContent, list], list[RenderIssue]]:
+def write_collect(ir: _t.Any, *, chat: bool) -> tuple[_t.Union[RichContent, list], list[RenderIssue]]:
     """Like :func:`write` but keeps going past problems (for editors): returns (result, issues)."""
-    reporter = Reporter(collect=True)
-    written = dispatch(ir, reporter)
-    result = to_messages(ir, written, reporter) if chat else written_to_content(written)
+    reporter = _Reporter(collect=True)
+    written = _dispatch(ir, reporter)
+    result = _to_messages(ir, written, reporter) if chat else _written_to_content(written)
     return result, reporter.issues
 
 
@@ -135,7 +135,7 @@ _MODEL_NAMES = {"PomlFrame", "PomlMessage", "ContentMultiMedia", "ContentMultiMe
                 "ContentMultiMediaToolResponse"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _t.Any:
     # The pydantic models load on first use so that importing renderers stays cheap.
     if name in _MODEL_NAMES:
         from . import _models

@@ -11,38 +11,45 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from .._errors import DiagnosticSink
+from .._errors import DiagnosticSink, PomlLimitError
 from .._source import Source
 from .._tree import Call
 from ..ir import Element
-from ._core import END, START, Ctx, El, State, expand_into
-from ._registry import (
-    Component, Param, all_components, component, get, lookup, not_found_message, suggest,
-)
-from . import presentation as _presentation  # noqa: F401  (registers)
+from ._nodes import END, START, BuildContext, ComponentUse, BuildState
+from ._render import expand_into
+from ._registry import Component, ComponentRegistry, Param, component
 from . import essentials as _essentials
-from . import table as _table  # noqa: F401  (registration order as the reference's, for suggestions)
-from . import captions as _captions  # noqa: F401
-from . import instructions as _instructions  # noqa: F401
-from . import message as _message  # noqa: F401
-from . import _language  # noqa: F401  (the template layer's tags, for listings and suggestions)
 
 __all__ = [
-    "Param", "Component", "component", "lookup", "get", "suggest", "not_found_message", "all_components",
-    "build", "render_nodes",
+    "Param", "Component", "ComponentRegistry", "component", "lookup", "get", "suggest", "not_found_message",
+    "all_components", "build", "render_nodes",
 ]
 
-try:  # Document, Tree, Folder, Webpage and the src= file hooks (light: loaders import lazily)
-    from . import data as _data  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
-# Every component's output depends only on its props, children, context and the
-# files it reads; reads are stamped (path, mtime, size) while it renders, and a
-# reused output is checked against its stamps first (a network read is never reused).
-for _c in all_components(include_internal=True):
-    _c.cacheable = True
-del _c
+# The built-in registry's answers, for callers with no Environment at hand (tests, tools).
+def lookup(tag: str, disabled: frozenset[str] = frozenset()) -> Optional[Component]:
+    """:meth:`ComponentRegistry.lookup` on the built-in registry."""
+    return ComponentRegistry.builtin().lookup(tag, disabled)
+
+
+def get(name: str) -> Component:
+    """:meth:`ComponentRegistry.get` on the built-in registry."""
+    return ComponentRegistry.builtin().get(name)
+
+
+def suggest(tag: str, disabled: frozenset[str] = frozenset()) -> list[str]:
+    """:meth:`ComponentRegistry.suggest` on the built-in registry."""
+    return ComponentRegistry.builtin().suggest(tag, disabled)
+
+
+def not_found_message(tag: str, disabled: frozenset[str] = frozenset()) -> str:
+    """:meth:`ComponentRegistry.not_found_message` on the built-in registry."""
+    return ComponentRegistry.builtin().not_found_message(tag, disabled)
+
+
+def all_components(include_internal: bool = False) -> list[Component]:
+    """:meth:`ComponentRegistry.components` of the built-in registry."""
+    return ComponentRegistry.builtin().components(include_internal)
 
 
 def _loader_key(loader: Any) -> Any:
@@ -62,6 +69,7 @@ def build(
     source: Optional[Source] = None,
     file_loader: Any = None,
     cache: Optional[dict] = None,
+    registry: Optional[ComponentRegistry] = None,
 ) -> Element:
     """Render the top-level nodes to the root IR element.
 
@@ -73,11 +81,13 @@ def build(
     files are reported as not found). ``cache`` (a dict the caller owns: the
     Environment's) lets identical sub-trees (same component, props, children,
     span and context, rendered without diagnostics) share the IR built by an
-    earlier call; IR elements are immutable.
+    earlier call; IR elements are immutable. ``registry`` (the Environment's) gives the
+    media loader; the built-in one by default.
     """
-    state = State(sink, source if source is not None else sink.source, file_loader, cache)
+    state = BuildState(sink, source if source is not None else sink.source, file_loader, cache,
+                  registry if registry is not None else ComponentRegistry.builtin())
     state.loader_key = _loader_key(file_loader)
-    ctx = Ctx(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
+    ctx = BuildContext(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
     try:
         if len(nodes) == 1 and type(nodes[0]) is not str:
@@ -86,19 +96,19 @@ def build(
             starts = [n.start for n in nodes if isinstance(n, Call)]
             ends = [n.end for n in nodes if isinstance(n, Call)]
             props = {START: min(starts) if starts else None, END: max(ends) if ends else None}
-            expand_into(out, El(_essentials.Text, props, list(nodes)), ctx)
+            expand_into(out, ComponentUse(_essentials.Text, props, list(nodes)), ctx)
     except RecursionError:
         # The parser's nesting limit keeps markup inside the interpreter's own recursion
         # limit (which is never raised); data nested past it ends here, not in a crash.
         state.error("The markup is nested too deeply to render; flatten the nesting of components "
-                    "or of the data they render.", 0, 0, kind="PomlLimitError")
+                    "or of the data they render.", 0, 0, kind=PomlLimitError)
         out = []
     if len(out) == 1 and type(out[0]) is Element:
         return out[0]
     return Element("env", {"presentation": "markup", "markup-lang": "markdown"}, out)
 
 
-def render_nodes(nodes: list, ctx: Ctx) -> list:
+def render_nodes(nodes: list, ctx: BuildContext) -> list:
     """Render nodes in a given context (for tools that build sub-trees)."""
     out: list = []
     for n in nodes:

@@ -9,7 +9,10 @@ none (default colon for bold/plain, none otherwise).
 from __future__ import annotations
 
 from . import essentials as E
-from ._core import El, ReadError, js_str, syntax_presentation, trim_children, without
+from ._nodes import ComponentUse, ReadError
+from ._syntax import syntax_presentation, without
+from ._values import js_str
+from ._whitespace import trim_children
 from ._registry import Param, component
 
 CAPTION_STYLES = ("header", "bold", "plain", "hidden")
@@ -65,7 +68,7 @@ def caption_text(props, children, ctx):
 def _ct(caption, style, ending, others):
     p = {"caption": caption, "captionStyle": style, "captionEnding": ending}
     p.update(others)
-    return El(caption_text, p)
+    return ComponentUse(caption_text, p)
 
 
 @component("Caption", required=["caption"], public=False)
@@ -80,23 +83,23 @@ def caption(props, children, ctx):
         tailing = props.get("captionTailingSpace")
         others = without(props, "caption", "captionStyle", "captionEnding", "captionTailingSpace")
         if style == "header":
-            return [El(E.Header, others, [_ct(cap, style, ending, others)])]
+            return [ComponentUse(E.Header, others, [_ct(cap, style, ending, others)])]
         if style == "bold":
-            result = El(E.Bold, others, [_ct(cap, style, ending, others)])
+            result = ComponentUse(E.Bold, others, [_ct(cap, style, ending, others)])
         elif style == "plain":
-            result = El(E.Inline, {}, [_ct(cap, style, ending, others)])
+            result = ComponentUse(E.Inline, {}, [_ct(cap, style, ending, others)])
         else:
             return []
         if tailing is None or tailing:
             if "newline" in js_str(ending or ""):
-                return [result, El(E.Newline, {})]
+                return [result, ComponentUse(E.Newline, {})]
             return [result, " "]
         return [result]
     if pres == "serialize":
         p = {"name": props.get("name"), "type": props.get("type")}
         p.update(without(props, "caption", "captionSerialized", "name", "type"))
-        return [El(E.Text, p, [props.get("captionSerialized")])]
-    return [El(E.Text, {}, [props.get("caption")])]
+        return [ComponentUse(E.Text, p, [props.get("captionSerialized")])]
+    return [ComponentUse(E.Text, {}, [props.get("caption")])]
 
 
 Caption = caption
@@ -117,18 +120,18 @@ def captioned_paragraph(props, children, ctx):
         if style in ("header", "bold", "plain"):
             cp = {"captionStyle": style, "captionTailingSpace": has_content}
             cp.update(others)
-            cap = El(Caption, cp)
+            cap = ComponentUse(Caption, cp)
             if style == "header":
-                return [El(E.Paragraph, others, [cap, El(E.SubContent, {}, trimmed)])]
-            return [El(E.Paragraph, others, [cap, trimmed])]
+                return [ComponentUse(E.Paragraph, others, [cap, ComponentUse(E.SubContent, {}, trimmed)])]
+            return [ComponentUse(E.Paragraph, others, [cap, trimmed])]
         if style == "hidden":
-            return [El(E.Paragraph, others, trimmed)]
+            return [ComponentUse(E.Paragraph, others, trimmed)]
         raise ReadError(f"Unsupported caption style: {js_str(style)}", props)
     if pres == "serialize":
         p = {"name": props.get("captionSerialized") or props.get("caption")}
         p.update(without(props, "captionSerialized", "caption"))
-        return [El(E.Text, p, children)]
-    return [El(E.Text, {}, children)]
+        return [ComponentUse(E.Text, p, children)]
+    return [ComponentUse(E.Text, {}, children)]
 
 
 CaptionedParagraph = captioned_paragraph

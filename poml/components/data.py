@@ -9,9 +9,8 @@ decides the roots and whether URLs may be fetched; without one, the default is
 the markup file's folder (or the current directory for markup given as a
 string) and no network.
 
-Importing this module also installs the hook the components layer exposes for
-media files: ``essentials.MEDIA_LOADER`` (``<img src>``, ``<audio src>``).
-``<table>`` reads through :func:`file_loader_for` directly.
+:func:`load_media` is the built-in registry's ``media_loader`` (``<img src>``,
+``<audio src>``); ``<table>`` reads through :func:`file_loader_for` directly.
 """
 
 from __future__ import annotations
@@ -19,12 +18,13 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from .._errors import PomlError
+from .._errors import PomlError, PomlFileError
 from ..data._base64 import decode_base64
-from ._core import END, START, El, ReadError, file_access, syntax_presentation, without
-from ._registry import Param, component, lookup
+from ._nodes import END, START, ComponentUse, ReadError
+from ._syntax import file_access, syntax_presentation, without
+from ._registry import ComponentRegistry, Param, component
 
-__all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements"]
+__all__ = ["FileLoader", "file_loader_for", "doc_nodes_to_elements", "load_media"]
 
 
 # ---------------------------------------------------------------- file access
@@ -75,14 +75,6 @@ def file_loader_for(ctx: Any) -> FileLoader:
     return FileLoader(default_access(path if path else None), base_dir)
 
 
-def _read_error(exc: PomlError, props: dict) -> ReadError:
-    message = str(exc)
-    d = getattr(exc, "diagnostic", None)
-    if d is not None:
-        message = d.message
-    return ReadError(message, props, kind=type(exc).__name__)
-
-
 def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
     from ..data import audio as _audio
     from ..data import images as _images
@@ -96,29 +88,21 @@ def _media(kind: str, src: str, props: dict, fl: FileLoader) -> tuple[str, str]:
         if kind == "audio":
             return _audio.load_audio(src, None, props.get("type"), base_dir=fl.base_dir, access=fl.access)
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     raise ReadError(f"Unknown media kind: {kind}", props)
 
 
-def _media_hook(kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
+def load_media(kind: str, src: str, props: dict, ctx: Any) -> tuple[str, str]:
+    """The registry's media loader: ``<img src>``/``<audio src>`` read through the build's file rules."""
     return _media(kind, src, props, file_loader_for(ctx))
-
-
-def _install_hooks() -> None:
-    try:
-        from . import essentials as _ess
-
-        if getattr(_ess, "MEDIA_LOADER", None) is None:
-            _ess.MEDIA_LOADER = _media_hook
-    except ImportError:  # pragma: no cover - components layer incomplete
-        pass
 
 
 # ---------------------------------------------------------------- helpers
 
 
 def _comp(name: str) -> Any:
-    c = lookup(name)
+    """A built-in component by name: documents and trees render with the built-in parts."""
+    c = ComponentRegistry.builtin().by_name(name)
     if c is None:  # pragma: no cover - essentials not registered
         raise ReadError(f"Component {name} is not available.")
     return c
@@ -143,22 +127,22 @@ def doc_nodes_to_elements(node: Any, props: dict) -> Any:
     if k == "fragment":
         return kids
     if k == "header":
-        return El(_comp("Header"), {"whiteSpace": "pre", **span}, kids)
+        return ComponentUse(_comp("Header"), {"whiteSpace": "pre", **span}, kids)
     if k == "paragraph":
-        return El(_comp("Paragraph"), {"whiteSpace": "pre", **span}, kids)
+        return ComponentUse(_comp("Paragraph"), {"whiteSpace": "pre", **span}, kids)
     if k == "newline":
-        return El(_comp("Newline"), dict(span))
+        return ComponentUse(_comp("Newline"), dict(span))
     if k == "list":
         p = dict(span)
         if node.attrs.get("list_style"):
             p["listStyle"] = node.attrs["list_style"]
-        return El(_comp("List"), p, kids)
+        return ComponentUse(_comp("List"), p, kids)
     if k == "item":
-        return El(_comp("ListItem"), dict(span), kids)
+        return ComponentUse(_comp("ListItem"), dict(span), kids)
     if k == "bold":
-        return El(_comp("Bold"), dict(span), kids)
+        return ComponentUse(_comp("Bold"), dict(span), kids)
     if k == "italic":
-        return El(_comp("Italic"), dict(span), kids)
+        return ComponentUse(_comp("Italic"), dict(span), kids)
     if k == "image":
         p = dict(span)
         if node.attrs.get("multimedia", True):
@@ -167,11 +151,11 @@ def doc_nodes_to_elements(node: Any, props: dict) -> Any:
             p["alt"] = node.attrs["alt"]
         if node.attrs.get("base64") is not None:
             p["base64"] = node.attrs["base64"]
-            return El(DocumentImage, p)
+            return ComponentUse(DocumentImage, p)
         p["src"] = node.attrs.get("src")
-        return El(_comp("Image"), p)
+        return ComponentUse(_comp("Image"), p)
     if k == "table":
-        return El(_comp("Table"), {"records": node.attrs["records"], "columns": node.attrs["columns"], **span})
+        return ComponentUse(_comp("Table"), {"records": node.attrs["records"], "columns": node.attrs["columns"], **span})
     return kids
 
 
@@ -197,10 +181,10 @@ def document_image(props, children, ctx):
                 _num(styled.get("resize")), memo=getattr(file_access(ctx), "memo", None),
             )
         except PomlError as exc:
-            raise _read_error(exc, props) from None
+            raise ReadError.of(exc, props) from None
         p["base64"] = new_b64
         p["type"] = mime
-    return [El(image, p)]
+    return [ComponentUse(image, p)]
 
 
 DocumentImage = document_image
@@ -250,12 +234,12 @@ def document(props, children, ctx):
             base_dir=fl.base_dir, access=fl.access,
         )
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):
-        return [El(text_comp, {"whiteSpace": "pre", **span}, [content])]
-    return [El(text_comp, {"syntax": "markdown", **span}, [doc_nodes_to_elements(content.children, props)])]
+        return [ComponentUse(text_comp, {"whiteSpace": "pre", **span}, [content])]
+    return [ComponentUse(text_comp, {"syntax": "markdown", **span}, [doc_nodes_to_elements(content.children, props)])]
 
 
 def _children_text(children: Any) -> Optional[str]:
@@ -321,15 +305,15 @@ def _tree_headers(items: list, span: dict, parent: str = "", show_content: bool 
     out: list = []
     for item in items:
         path = f"{parent}/{item.get('name')}" if parent else str(item.get("name"))
-        out.append(El(_comp("Header"), dict(span), [path]))
+        out.append(ComponentUse(_comp("Header"), dict(span), [path]))
         if item.get("value") and show_content:
             ext = os.path.splitext(str(item.get("name")))[1].lower()
             p = {"inline": False, "whiteSpace": "pre", **span}
             if ext:
                 p["lang"] = ext[1:]
-            out.append(El(_comp("Code"), p, [str(item.get("value"))]))
+            out.append(ComponentUse(_comp("Code"), p, [str(item.get("value"))]))
         if item.get("children"):
-            out.append(El(_comp("SubContent"), dict(span), _tree_headers(item["children"], span, path, show_content)))
+            out.append(ComponentUse(_comp("SubContent"), dict(span), _tree_headers(item["children"], span, path, show_content)))
     return out
 
 
@@ -339,8 +323,8 @@ def _tree_nested_list(items: list, span: dict) -> Any:
         kids: list = [str(item.get("name"))]
         if item.get("children"):
             kids.append(_tree_nested_list(item["children"], span))
-        entries.append(El(_comp("ListItem"), dict(span), kids))
-    return El(_comp("List"), {"blankLine": False, **span}, entries)
+        entries.append(ComponentUse(_comp("ListItem"), dict(span), kids))
+    return ComponentUse(_comp("List"), {"blankLine": False, **span}, entries)
 
 
 def _check_tree_items(items: Any, props: dict) -> None:
@@ -364,32 +348,30 @@ def render_tree(items: list, show_content: Any, props: dict, ctx: Any) -> list:
     if pres == "serialize":
         p = dict(others)
         p["data"] = _tree_to_object(items, bool(show_content))
-        return [El(_comp("Object"), p)]
+        return [ComponentUse(_comp("Object"), p)]
     if pres == "free":
         text = _tree_pure_text(items) if show_content else _tree_box(items)
         p = {"whiteSpace": "pre"}
         p.update(others)
-        return [El(_comp("Text"), p, [text])]
+        return [ComponentUse(_comp("Text"), p, [text])]
     if show_content:
-        return [El(_comp("Text"), dict(others), _tree_headers(items, span, "", bool(show_content)))]
-    return [El(_comp("List"), dict(others), [_tree_nested_list(items, span)])]
+        return [ComponentUse(_comp("Text"), dict(others), _tree_headers(items, span, "", bool(show_content)))]
+    return [ComponentUse(_comp("List"), dict(others), [_tree_nested_list(items, span)])]
 
 
-if lookup("Tree") is None:
-
-    @component("Tree", bases=_INLINE_BASE, params=[
-        Param("syntax", "string", ("markdown", "html", "json", "yaml", "text", "xml"),
-              description="Output syntax of the tree."),
-        # Not "object": like the reference, a JSON string is not parsed (pass items with {{ }}).
-        Param("items", "TreeItemData[]", description="Tree items: a list of {name, value?, children?}."),
-        Param("showContent", "boolean", description="Show the items' values (file contents)."),
-    ])
-    def tree(props, children, ctx):
-        """A tree (nested list, headings with contents, box drawing, or an object)."""
-        items = props.get("items")
-        if items is None:
-            raise ReadError("items is required for Tree.", props)
-        return render_tree(items, props.get("showContent"), props, ctx)
+@component("Tree", bases=_INLINE_BASE, params=[
+    Param("syntax", "string", ("markdown", "html", "json", "yaml", "text", "xml"),
+          description="Output syntax of the tree."),
+    # Not "object": like the reference, a JSON string is not parsed (pass items with {{ }}).
+    Param("items", "TreeItemData[]", description="Tree items: a list of {name, value?, children?}."),
+    Param("showContent", "boolean", description="Show the items' values (file contents)."),
+])
+def tree(props, children, ctx):
+    """A tree (nested list, headings with contents, box drawing, or an object)."""
+    items = props.get("items")
+    if items is None:
+        raise ReadError("items is required for Tree.", props)
+    return render_tree(items, props.get("showContent"), props, ctx)
 
 
 # ---------------------------------------------------------------- Folder
@@ -423,14 +405,14 @@ def folder(props, children, ctx):
             items = _folders.read_folder(src, base_dir=fl.base_dir, access=fl.access, filter=props.get("filter"),
                                          max_depth=max_depth, show_content=bool(show))
         except PomlError as exc:
-            raise _read_error(exc, props) from None
+            raise ReadError.of(exc, props) from None
         except OSError as exc:
-            raise ReadError(f"Error processing folder {src}: {exc}", props, kind="PomlFileError") from None
+            raise ReadError(f"Error processing folder {src}: {exc}", props, kind=PomlFileError) from None
     else:
         raise ReadError("Either src or data must be provided", props)
     p = {"items": items, "showContent": show}
     p.update(others)
-    return [El(_comp("Tree"), p)]
+    return [ComponentUse(_comp("Tree"), p)]
 
 
 # ---------------------------------------------------------------- Webpage
@@ -458,14 +440,12 @@ def webpage(props, children, ctx):
             multimedia=props.get("multimedia"), base_dir=fl.base_dir, access=fl.access,
         )
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     span = _span(props)
     text_comp = _comp("Text")
     if isinstance(content, str):
-        inner = El(text_comp, {"whiteSpace": "pre", **span} if props.get("extractText") else dict(span), [content])
+        inner = ComponentUse(text_comp, {"whiteSpace": "pre", **span} if props.get("extractText") else dict(span), [content])
     else:
         inner = doc_nodes_to_elements(content, props)
-    return [El(text_comp, dict(others), [inner])]
+    return [ComponentUse(text_comp, dict(others), [inner])]
 
-
-_install_hooks()

@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from . import presentation as P
-from ._core import El, ReadError, call, file_access, js_json, syntax_presentation, without
+from ._nodes import ComponentUse, ReadError
+from ._render import call
+from ._syntax import file_access, syntax_presentation, without
+from ._values import js_json
 from ._registry import Param, component
 from renderers._speakers import SPEAKER_CHOICES
+from .._errors import PomlFileError
 
 # ---------------------------------------------------------------- common params
 
@@ -78,7 +82,7 @@ def _any_or_free(props, children, pres, as_any, type_default=None):
         p["name"] = props.get("name")
         p["type"] = t if t is not None else type_default
     p.update(others)
-    return [El(AnyOrFree, p, children)]
+    return [ComponentUse(AnyOrFree, p, children)]
 
 
 def _markup_or_any(markup_comp, as_any: bool, default: Optional[str] = None,
@@ -105,7 +109,7 @@ def text(props, children, ctx):
     if pres == "markup":
         p = {"syntax": props.get("syntax"), "blankLine": False}
         p.update(without(props, "syntax", "name", "type"))
-        return [El(Paragraph, p, children)]
+        return [ComponentUse(Paragraph, p, children)]
     return _any_or_free(props, children, pres, True)
 
 
@@ -129,7 +133,7 @@ def newline(props, children, ctx):
     if pres == "markup":
         p = {"markupLang": props.get("syntax")}
         p.update(without(props, "syntax"))
-        return [El(P.MarkupNewline, p)]
+        return [ComponentUse(P.MarkupNewline, p)]
     return []
 
 
@@ -183,9 +187,9 @@ def data_object(props, children, ctx):
     if pres == "serialize":
         p = {"serializer": props.get("syntax")}
         p.update(without(props, "syntax"))
-        return [El(P.serialize_object, p, children)]
+        return [ComponentUse(P.serialize_object, p, children)]
     data = props.get("data")
-    return [El(Text, {"syntax": props.get("syntax")}, ["" if data is None else js_json(data)])]
+    return [ComponentUse(Text, {"syntax": props.get("syntax")}, ["" if data is None else js_json(data)])]
 
 
 DataObject = data_object
@@ -193,9 +197,8 @@ DataObject = data_object
 
 # ---------------------------------------------------------------- media
 
-# Hook for file-backed media: set by the data-loading layer. Called as
-# loader(kind, src, props, ctx) -> (base64, mime_type) or raises ReadError.
-MEDIA_LOADER: Optional[Callable] = None
+# File-backed media are read by the registry's ``media_loader`` (set when the data layer
+# loads), called as loader(kind, src, props, ctx) -> (base64, mime_type) or raising ReadError.
 
 
 def _media_type(kind: str, t):
@@ -231,8 +234,8 @@ def image(props, children, ctx):
         b64, mime = _media_data("image", props, others, ctx)
         p = {"presentation": pres, "base64": b64, "position": props.get("position"), "type": mime, "alt": alt}
         p.update(others)
-        return [El(P.MultiMediaImage, p)]
-    return [El(Inline, {"syntax": syntax}, [alt] if alt else [])]
+        return [ComponentUse(P.MultiMediaImage, p)]
+    return [ComponentUse(Inline, {"syntax": syntax}, [alt] if alt else [])]
 
 
 def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
@@ -248,9 +251,9 @@ def _media_data(kind: str, props: dict, others: dict, ctx) -> tuple:
 
 
 def _load_media(kind, src, props, ctx):
-    loader = MEDIA_LOADER  # installed by poml.components.data
+    loader = ctx.state.registry.media_loader
     if loader is None:
-        raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind="PomlFileError")
+        raise ReadError(f"{kind.capitalize()} file not found: {src}", props, kind=PomlFileError)
     return loader(kind, src, props, ctx)
 
 
@@ -279,8 +282,7 @@ def _process_base64(kind: str, b64, props: dict, others: dict, mime, access=None
             return b64, mime or _sniff_image(str(b64))
         return b64, mime
     except PomlError as exc:
-        msg = exc.diagnostic.message if exc.diagnostic is not None else str(exc)
-        raise ReadError(msg, others) from None
+        raise ReadError.of(exc, others) from None
 
 
 def _sniff_image(b64: str) -> str:
@@ -314,7 +316,7 @@ def audio(props, children, ctx):
     b64, mime = _media_data("audio", props, others, ctx)
     p = {"presentation": pres, "base64": b64, "type": mime}
     p.update(others)
-    return [El(P.MultiMediaAudio, p)]
+    return [ComponentUse(P.MultiMediaAudio, p)]
 
 
 # ---------------------------------------------------------------- tools
@@ -339,13 +341,13 @@ def tool_request(props, children, ctx):
         p = {"presentation": pres, "id": props.get("id"), "name": props.get("name"),
              "parameters": props.get("parameters"), "speaker": speaker}
         p.update(others)
-        return [El(P.MultiMediaToolRequest, p)]
+        return [ComponentUse(P.MultiMediaToolRequest, p)]
     # JSON.stringify leaves out undefined members
     data = {k: v for k, v in (("id", props.get("id")), ("name", props.get("name")),
                                ("parameters", props.get("parameters"))) if v is not None}
     p = {"syntax": syntax, "speaker": speaker, "data": data}
     p.update(others)
-    return [El(DataObject, p)]
+    return [ComponentUse(DataObject, p)]
 
 
 @component("ToolResponse", aliases=["toolResponse"], params=[
@@ -364,7 +366,7 @@ def tool_response(props, children, ctx):
     p = {"presentation": "multimedia", "id": props.get("id"), "name": props.get("name"),
          "speaker": props.get("speaker") or "tool"}
     p.update(others)
-    return [El(P.MultiMediaToolResponse, p, [El(Inline, {"syntax": syntax}, children)])]
+    return [ComponentUse(P.MultiMediaToolResponse, p, [ComponentUse(Inline, {"syntax": syntax}, children)])]
 
 
 Newline = newline

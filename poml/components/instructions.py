@@ -8,7 +8,9 @@ render as chat turns (input -> human, output -> ai).
 from __future__ import annotations
 
 from . import essentials as E
-from ._core import El, Scoped, syntax_presentation, trim_children, without
+from ._nodes import ComponentUse, Scoped
+from ._syntax import syntax_presentation, without
+from ._whitespace import trim_children
 from ._registry import Param, component
 from .captions import Caption, CaptionedParagraph, caption_params
 
@@ -24,7 +26,7 @@ def _captioned(name, caption, serialized, doc, style="header", keep_serialized=T
             p["captionStyle"] = st if st is not None else style
         p.update(without(props, "caption", "captionSerialized", "captionStyle") if style != "header"
                  else without(props, "caption", "captionSerialized"))
-        return [El(CaptionedParagraph, p, children)]
+        return [ComponentUse(CaptionedParagraph, p, children)]
 
     fn.__doc__ = doc
     return component(name, bases=["Paragraph"],
@@ -65,8 +67,8 @@ def example_set(props, children, ctx):
     cs = props.get("captionSerialized")
     p = {"caption": cap if cap is not None else "Examples", "captionSerialized": cs if cs is not None else "examples"}
     p.update(without(props, "caption", "captionSerialized", "chat", "introducer"))
-    intro = El(Introducer, {}, [introducer]) if introducer and pres == "markup" else None
-    return [El(CaptionedParagraph, p, [intro, examples])]
+    intro = ComponentUse(Introducer, {}, [introducer]) if introducer and pres == "markup" else None
+    return [ComponentUse(CaptionedParagraph, p, [intro, examples])]
 
 
 @component("Example", bases=["Paragraph"], params=[
@@ -94,8 +96,8 @@ def example(props, children, ctx):
             kids = [Scoped(_chat_scope(chat), trim_children(children, props.get("whiteSpace"), props, ctx.state))]
         else:
             kids = children
-        return [El(CaptionedParagraph, p, kids)]
-    return [El(E.Text, others, children)]
+        return [ComponentUse(CaptionedParagraph, p, kids)]
+    return [ComponentUse(E.Text, others, children)]
 
 
 def _example_part(name, alias, caption, serialized, speaker, doc):
@@ -108,7 +110,7 @@ def _example_part(name, alias, caption, serialized, speaker, doc):
              "captionSerialized": cs if cs is not None else serialized,
              "captionStyle": st, "speaker": sp}
         p.update(without(props, "caption", "captionSerialized", "captionStyle", "speaker"))
-        return [El(CaptionedParagraph, p, children)]
+        return [ComponentUse(CaptionedParagraph, p, children)]
 
     fn.__doc__ = doc
     params = [
@@ -152,9 +154,9 @@ def question(props, children, ctx):
     others = without(props, "questionCaption", "answerCaption", "captionSerialized", "captionStyle")
     p = {"caption": qc, "captionSerialized": cs if cs is not None else "question", "captionStyle": st}
     p.update(others)
-    kids = [El(CaptionedParagraph, p, children)]
+    kids = [ComponentUse(CaptionedParagraph, p, children)]
     if ac and pres == "markup":
         a = {"caption": ac, "captionStyle": st, "captionTailingSpace": False}
         a.update(others)
-        kids.append(El(Caption, a))
-    return [El(E.Paragraph, {}, kids)]
+        kids.append(ComponentUse(Caption, a))
+    return [ComponentUse(E.Paragraph, {}, kids)]

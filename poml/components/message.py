@@ -4,7 +4,9 @@ MessageContent and Conversation."""
 from __future__ import annotations
 
 from . import essentials as E
-from ._core import El, ReadError, js_str, without
+from ._nodes import ComponentUse, ReadError
+from ._syntax import without
+from ._values import js_str
 from ._registry import Param, component
 
 
@@ -12,7 +14,7 @@ def _message(name, alias, speaker, doc):
     def fn(props, children, ctx):
         p = {"speaker": speaker}
         p.update(props)
-        return [El(E.Text, p, children)]
+        return [ComponentUse(E.Text, p, children)]
 
     fn.__doc__ = doc
     return component(name, aliases=[alias], bases=["Text"])(fn)
@@ -25,24 +27,24 @@ AiMessage = _message("AiMessage", "ai-msg", "ai", "A message from the assistant.
 
 def _content_node(item, others):
     if isinstance(item, str):
-        return El(E.Text, dict(others), [item])
+        return ComponentUse(E.Text, dict(others), [item])
     if not isinstance(item, dict):
         raise ReadError(f"Unsupported media type: {js_str(item)}", others)
     t = js_str(item.get("type", ""))
     if t.startswith("image/"):
         p = {"base64": item.get("base64"), "alt": item.get("alt"), "type": item.get("type")}
         p.update(others)
-        return El(E.image, p)
+        return ComponentUse(E.image, p)
     if t == "application/vnd.poml.toolrequest":
         p = {"id": item.get("id"), "name": item.get("name"), "parameters": item.get("content")}
         p.update(others)
-        return El(E.tool_request, p)
+        return ComponentUse(E.tool_request, p)
     if t == "application/vnd.poml.toolresponse":
         p = {"id": item.get("id"), "name": item.get("name")}
         p.update(others)
         inner = {"content": item.get("content")}
         inner.update(others)
-        return El(E.tool_response, p, [El(MessageContent, inner)])
+        return ComponentUse(E.tool_response, p, [ComponentUse(MessageContent, inner)])
     raise ReadError(f"Unsupported media type: {t}", others)
 
 
@@ -56,7 +58,7 @@ def message_content(props, children, ctx):
     if isinstance(content, str):
         return [_content_node(content, others)]
     if isinstance(content, list):
-        return [El(E.Text, {}, [_content_node(item, others) for item in content])]
+        return [ComponentUse(E.Text, {}, [_content_node(item, others) for item in content])]
     return []
 
 
@@ -91,5 +93,5 @@ def conversation(props, children, ctx):
         p.update(others)
         inner = {"content": m.get("content")}
         inner.update(others)
-        kids.append(El(E.Text, p, [El(MessageContent, inner)]))
-    return [El(E.Text, {}, kids)]
+        kids.append(ComponentUse(E.Text, p, [ComponentUse(MessageContent, inner)]))
+    return [ComponentUse(E.Text, {}, kids)]

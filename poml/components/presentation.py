@@ -8,9 +8,11 @@ reference's internal names (``Markup.Paragraph`` ...), not public.
 
 from __future__ import annotations
 
-from ._core import (
-    END, START, El, Host, ReadError, Scoped, call, js_json, js_truthy, trim_children, without,
-)
+from ._nodes import END, START, ComponentUse, Host, ReadError, Scoped
+from ._render import call
+from ._syntax import without
+from ._values import js_json, js_truthy
+from ._whitespace import trim_children
 from ._registry import component
 
 DEFAULT_MARKUP_LANG = "markdown"
@@ -46,7 +48,7 @@ def markup_enclose_serialize(props, children, ctx):
     others = without(props, "inline")
     p = {"inline": props.get("inline") or False}
     p.update(others)
-    return [El(MarkupCode, p, children)]
+    return [ComponentUse(MarkupCode, p, children)]
 
 
 def _simple(tag):
@@ -95,7 +97,7 @@ def _level_scope(level):
 
 @_internal("Markup.SubContent")
 def markup_subcontent(props, children, ctx):
-    return [Scoped(_level_scope(ctx.level + 1), [El(MarkupParagraph, props, children)])]
+    return [Scoped(_level_scope(ctx.level + 1), [ComponentUse(MarkupParagraph, props, children)])]
 
 
 LIST_STYLES = ("star", "dash", "plus", "decimal", "latin")
@@ -139,7 +141,7 @@ def serialize_environment(props, children, ctx):
         inline = props.get("inline")
         p = {"inline": False if inline is None else inline, "lang": serializer}
         p.update(others)
-        return [El(MarkupEncloseSerialize, p, [elem])]
+        return [ComponentUse(MarkupEncloseSerialize, p, [elem])]
     return [elem]
 
 
@@ -163,7 +165,7 @@ def serialize_object(props, children, ctx):
     data = props.get("data")
     attrs = {"data": None if data is None else js_json(data)}
     attrs.update(others)
-    return [El(SerializeEnvironment, others, [Host("obj", attrs)])]
+    return [ComponentUse(SerializeEnvironment, others, [Host("obj", attrs)])]
 
 
 # ---------------------------------------------------------------- Free
@@ -188,9 +190,9 @@ def free_environment(props, children, ctx):
         inline = props.get("inline")
         p = {"inline": False if inline is None else inline}
         p.update(others)
-        return [El(MarkupEncloseSerialize, p, [elem])]
+        return [ComponentUse(MarkupEncloseSerialize, p, [elem])]
     if ctx.pres == "serialize":
-        return [El(SerializeAny, others, [elem])]
+        return [ComponentUse(SerializeAny, others, [elem])]
     return [elem]
 
 
@@ -208,7 +210,7 @@ def free_text(props, children, ctx):
     env_props.update(others)
     attrs = {"whiteSpace": ws}
     attrs.update(others)
-    return [El(FreeEnvironment, env_props, [Host("text", attrs, children)])]
+    return [ComponentUse(FreeEnvironment, env_props, [Host("text", attrs, children)])]
 
 
 FreeText = free_text
@@ -231,7 +233,7 @@ MultiMediaEnvironment = multimedia_environment
 
 def _media(tag):
     def fn(props, children, ctx):
-        return [El(MultiMediaEnvironment, props, [Host(tag, props)])]
+        return [ComponentUse(MultiMediaEnvironment, props, [Host(tag, props)])]
     return fn
 
 
@@ -244,7 +246,7 @@ def multimedia_tool_request(props, children, ctx):
     others = without(props, "id", "name", "parameters")
     attrs = {"id": props.get("id"), "name": props.get("name"), "content": props.get("parameters")}
     attrs.update(others)
-    return [El(MultiMediaEnvironment, others, [Host("toolrequest", attrs)])]
+    return [ComponentUse(MultiMediaEnvironment, others, [Host("toolrequest", attrs)])]
 
 
 @_internal("MultiMedia.ToolResponse")
@@ -252,7 +254,7 @@ def multimedia_tool_response(props, children, ctx):
     others = without(props, "id", "name")
     attrs = {"id": props.get("id"), "name": props.get("name")}
     attrs.update(others)
-    return [El(MultiMediaEnvironment, others, [Host("toolresponse", attrs, children)])]
+    return [ComponentUse(MultiMediaEnvironment, others, [Host("toolresponse", attrs, children)])]
 
 
 MultiMediaToolRequest = multimedia_tool_request

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import presentation as P
-from ._core import El, ReadError, js_num, js_str, syntax_presentation, without
+from ._nodes import ComponentUse, ReadError
+from ._syntax import syntax_presentation, without
+from ._values import js_num, js_str
 from ._registry import Param, component
 
 
@@ -21,14 +23,14 @@ def to_record_columns(props: dict, ctx) -> tuple[list, Optional[list]]:
     """
     from .._errors import PomlError
     from ..data import tables as _tables
-    from .data import _read_error, file_loader_for
+    from .data import file_loader_for
 
     fl = file_loader_for(ctx)
     try:
         t = _tables.to_record_columns(props.get("records"), props.get("columns"), props.get("src"),
                                       props.get("parser"), base_dir=fl.base_dir, access=fl.access)
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     return t.records, t.columns
 
 
@@ -36,13 +38,12 @@ def select(records: list, columns: Optional[list], props: dict) -> tuple[list, O
     """``selectedColumns``, ``selectedRecords``, ``maxRecords``, ``maxColumns`` (``poml.data.tables.select``)."""
     from .._errors import PomlError
     from ..data import tables as _tables
-    from .data import _read_error
 
     try:
         t = _tables.select(records, columns, props.get("selectedColumns"), props.get("selectedRecords"),
                            props.get("maxRecords"), props.get("maxColumns"))
     except PomlError as exc:
-        raise _read_error(exc, props) from None
+        raise ReadError.of(exc, props) from None
     return t.records, t.columns
 
 
@@ -94,19 +95,19 @@ def table(props, children, ctx):
                         if k not in keys:
                             keys.append(k)
             columns = [{"field": k, "header": k} for k in keys]
-        head = El(P.MarkupTableHead, {}, [El(P.MarkupTableRow, {}, [
-            El(P.MarkupTableCell, {}, _cell(c.get("header"))) for c in columns])])
+        head = ComponentUse(P.MarkupTableHead, {}, [ComponentUse(P.MarkupTableRow, {}, [
+            ComponentUse(P.MarkupTableCell, {}, _cell(c.get("header"))) for c in columns])])
         rows = []
         for rec in records:
             get = rec.get if isinstance(rec, dict) else (lambda k: None)
-            rows.append(El(P.MarkupTableRow, {}, [El(P.MarkupTableCell, {}, _cell(get(c.get("field"))))
+            rows.append(ComponentUse(P.MarkupTableRow, {}, [ComponentUse(P.MarkupTableCell, {}, _cell(get(c.get("field"))))
                                                  for c in columns]))
         p = {"markupLang": syntax}
         p.update(others)
-        return [El(P.MarkupTableContainer, p, [head, El(P.MarkupTableBody, {}, rows)])]
+        return [ComponentUse(P.MarkupTableContainer, p, [head, ComponentUse(P.MarkupTableBody, {}, rows)])]
     if pres == "serialize":
         data = records if columns is None else {"columns": columns, "records": records}
         p = {"data": data, "serializer": syntax}
         p.update(others)
-        return [El(P.serialize_object, p)]
+        return [ComponentUse(P.serialize_object, p)]
     return []

@@ -3,9 +3,6 @@
 Needs the ``lsp`` extra (``pip install 'poml-native[lsp]'``); see docs/editor.md.
 """
 
-from __future__ import annotations
-
-
 def main() -> None:
     """Serve LSP over stdin/stdout until the client exits."""
     try:

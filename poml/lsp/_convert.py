@@ -74,7 +74,7 @@ def _one(analysis: Analysis, index: LineIndex, d: Diagnostic, related: bool) -> 
     if d.path is None or analysis.path is None or _same(d.path, analysis.path):
         missing = None if "context" in analysis.paired or not analysis.path else paired_path(analysis.path, "context")
         return types.Diagnostic(range=index.range(d.start, d.end), severity=severity, source="poml",
-                                message=_message(d, missing), code=d.kind)
+                                message=_message(d, missing), code=d.code)
     # A problem inside an included file: show it on the <include> and point there.
     start, end = _include_span(analysis, d.path)
     info = None
@@ -85,5 +85,5 @@ def _one(analysis: Analysis, index: LineIndex, d: Diagnostic, related: bool) -> 
             message=_message(d))]
     where = f"{os.path.basename(d.path)}:{d.line}:{d.column}"
     return types.Diagnostic(range=index.range(start, end), severity=severity, source="poml",
-                            message=f"in included file {where}: {_message(d)}", code=d.kind,
+                            message=f"in included file {where}: {_message(d)}", code=d.code,
                             related_information=info)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .._environment import Environment
-from .._errors import Diagnostic, PomlError
-from ..components import lookup
+from .._errors import Diagnostic, PomlComponentError, PomlError
 from ..syntax import ParsedDocument
 from ..template.expressions import ExpressionError, compile_expression
 from ._syntax import DIRECTIVE_TAGS, TEMPLATE_ATTRS, Outline, outline
@@ -47,6 +46,7 @@ class Analysis:
     paired: dict[str, PairedFile]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     messages: Any = None
+    components: Any = None  # the Environment's ComponentRegistry: completion, hover, checks
 
     @property
     def context(self) -> dict:
@@ -84,9 +84,10 @@ def _read_paired(path: str, kind: str) -> Optional[PairedFile]:
 class WorkspaceEngine:
     """Per-workspace engine state: analyses cached by (uri, text), dropped on change."""
 
-    def __init__(self, roots: Optional[list[str]] = None):
+    def __init__(self, roots: Optional[list[str]] = None, env: Optional[Environment] = None):
         self.roots = roots or []
-        self.env = Environment(roots=self.roots)
+        # The Environment's policy, caches and component registry serve every feature.
+        self.env = env if env is not None else Environment(roots=self.roots)
         self._cache: dict[str, Analysis] = {}
 
     def invalidate(self, uri: str, path: Optional[str] = None) -> None:
@@ -101,7 +102,7 @@ class WorkspaceEngine:
             return hit
         parsed = self.env.parse(text)  # the same parse cache the render uses: one parse per edit
         paired = {k: p for k in PAIRED if path and (p := _read_paired(path, k)) is not None}
-        analysis = Analysis(text, path, parsed, outline(parsed.root, text), paired)
+        analysis = Analysis(text, path, parsed, outline(parsed.root, text), paired, components=self.env.components)
         analysis.diagnostics = self._diagnose(analysis)
         self._cache[uri] = analysis
         return analysis
@@ -138,7 +139,7 @@ class WorkspaceEngine:
         for el in analysis.outline.elements:
             if el.name.lower() in DIRECTIVE_TAGS:
                 continue
-            comp = lookup(el.name)
+            comp = analysis.components.lookup(el.name)
             if comp is None:
                 continue
             params = comp.param_map
@@ -150,7 +151,7 @@ class WorkspaceEngine:
                 hint = f"did you mean: {', '.join(close)}?" if close else f"see the attributes of <{comp.name}> in hover"
                 out.append(Diagnostic.at(source, a.start, a.start + len(a.key),
                                          f'Unknown attribute "{a.key}" for <{el.name}>.', hint=hint,
-                                         severity="warning", kind="PomlComponentError"))
+                                         severity="warning", kind=PomlComponentError))
         return out
 
     def evaluate(self, analysis: Analysis, expression: str, offset: int) -> dict:
@@ -176,9 +177,9 @@ class WorkspaceEngine:
 
 
 def _near(a: str, b: str) -> bool:
-    from ..components._registry import _levenshtein
+    from ..components._registry import levenshtein
 
-    return _levenshtein(a, b) <= 2
+    return levenshtein(a, b) <= 2
 
 
 __all__ = ["WorkspaceEngine", "Analysis", "PairedFile", "paired_path"]

@@ -9,7 +9,6 @@ from typing import Any, Optional
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from ..components import all_components, lookup
 from ._engine import Analysis
 from ._positions import LineIndex
 from ._syntax import IDENT, TEMPLATE_ATTRS, identifier_spans, walk
@@ -28,10 +27,10 @@ def complete(analysis: Analysis, offset: int) -> list[types.CompletionItem]:
         return _variables(analysis, offset)
     m = _TAG_OPEN.search(before)
     if m:
-        return _closing(analysis, offset) if m.group(1) else _tags()
+        return _closing(analysis, offset) if m.group(1) else _tags(analysis)
     m = _IN_TAG.search(before)
     if m:
-        comp = lookup(m.group(1))
+        comp = analysis.components.lookup(m.group(1))
         value = _ATTR_VALUE.search(before[m.start():])
         if value:
             if comp is None:
@@ -56,9 +55,9 @@ def complete(analysis: Analysis, offset: int) -> list[types.CompletionItem]:
     return []
 
 
-def _tags() -> list[types.CompletionItem]:
+def _tags(analysis: Analysis) -> list[types.CompletionItem]:
     items = []
-    for comp in all_components():
+    for comp in analysis.components.components():
         for alias in comp.aliases:
             items.append(types.CompletionItem(
                 label=alias, kind=types.CompletionItemKind.Class, detail=comp.name,
@@ -95,7 +94,7 @@ def hover(analysis: Analysis, index: LineIndex, offset: int) -> Optional[types.H
     el = analysis.outline.element_at(offset)
     if el is None:
         return None
-    comp = lookup(el.name)
+    comp = analysis.components.lookup(el.name)
     if comp is None:
         return None
     if el.name_start <= offset <= el.name_end:
@@ -174,7 +173,7 @@ def rename(analysis: Analysis, index: LineIndex, uri: str, offset: int, new_name
 # ------------------------------------------------------------------ outline
 def symbols(analysis: Analysis, index: LineIndex) -> list[types.DocumentSymbol]:
     def build(el) -> types.DocumentSymbol:
-        comp = lookup(el.name)
+        comp = analysis.components.lookup(el.name)
         kids = [build(c) for c in el.children if hasattr(c, "attributes")]
         name_attr = el.attribute("name")
         return types.DocumentSymbol(

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from .._errors import PomlError, PomlLimitError, PomlSyntaxError
 from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS
 
 # XML names; any non-ASCII character is allowed (a negated ASCII class compiles in
@@ -94,7 +95,7 @@ class ParseIssue:
     message: str
     start: int
     end: int
-    kind: str = "PomlSyntaxError"
+    kind: type[PomlError] = PomlSyntaxError
     hint: Optional[str] = None
     repaired: Optional[str] = None  # lenient mode keeps going and warns with this text instead
 
@@ -130,7 +131,7 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
     if m.end() - m.start() > MAX_NAME_CHARS:
         raise _Limit(ParseIssue(
             f"A tag name of {m.end() - m.start()} characters; the limit is {MAX_NAME_CHARS}.",
-            m.start(), m.start() + MAX_NAME_CHARS, kind="PomlLimitError",
+            m.start(), m.start() + MAX_NAME_CHARS, kind=PomlLimitError,
             hint="tag and attribute names are short words; is a '<' missing its escape (#lt;)?"))
     el = XmlElement(m.group(0), start=pos, name_start=m.start(), name_end=m.end())
     i = m.end()
@@ -150,7 +151,7 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
         if am and am.end() - am.start() > MAX_NAME_CHARS:
             raise _Limit(ParseIssue(
                 f"An attribute name of {am.end() - am.start()} characters; the limit is {MAX_NAME_CHARS}.",
-                am.start(), am.start() + MAX_NAME_CHARS, kind="PomlLimitError"))
+                am.start(), am.start() + MAX_NAME_CHARS, kind=PomlLimitError))
         if not am:
             issues.append(ParseIssue(
                 f"Unexpected character {c!r} in tag <{el.name}>.", i, i + 1,
@@ -264,7 +265,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 if elements > MAX_PARSED_ELEMENTS:
                     raise _Limit(ParseIssue(
                         f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
-                        kind="PomlLimitError",
+                        kind=PomlLimitError,
                         hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
                 add(el)
                 pos = new_pos
@@ -273,7 +274,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                     if len(stack) > MAX_NESTING_DEPTH:
                         raise _Limit(ParseIssue(
                             f"Markup is nested more than {MAX_NESTING_DEPTH} levels deep.",
-                            el.start, new_pos, kind="PomlLimitError",
+                            el.start, new_pos, kind=PomlLimitError,
                             hint="flatten the markup; deep nesting is refused to protect the renderer",
                         ))
         elif c == "&":

@@ -19,7 +19,10 @@ from typing import Any, Callable, Optional
 
 from renderers._js import JS_WHITESPACE_CLASS
 
-from .._errors import DiagnosticSink, PomlError
+from .._errors import (
+    DiagnosticSink, PomlComponentError, PomlError, PomlFileError, PomlLimitError, PomlSandboxError,
+    PomlTemplateError, error_class, error_message,
+)
 from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
@@ -30,7 +33,6 @@ from .js import (
     UNDEFINED,
     ExpressionError,
     ExpressionLimitError,
-    ExpressionSandboxError,
     RenderBudget,
     js_json_stringify,
     js_to_string,
@@ -152,6 +154,7 @@ class Expander:
         limits: Any = None,
         compiled: Optional[CompileCache] = None,
         parse: Optional[Callable[[str], Any]] = None,
+        components: Any = None,
     ):
         self.source = source
         self.compiled = compiled if compiled is not None else CompileCache()  # the Environment's, when rendering
@@ -168,10 +171,13 @@ class Expander:
         self.disabled = disabled if disabled is not None else set()
         self._count = counter if counter is not None else [0]
         self._lets = 0  # bumped by every <let>, so texts after one rebuild their scope
-        from ..components import lookup, suggest  # late: components import the IR and registry
+        if components is None:
+            from ..components import ComponentRegistry  # late: components import the IR and registry
 
-        self._lookup = lookup
-        self._suggest = suggest
+            components = ComponentRegistry.builtin()
+        self.components = components  # where tags are looked up (the Environment's registry)
+        self._lookup = components.lookup
+        self._suggest = components.suggest
 
     # ----------------------------------------------------------------- lenient repairs
     def _suggestions(self, tag: str) -> list[str]:
@@ -195,7 +201,7 @@ class Expander:
 
     # ----------------------------------------------------------------- errors
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-              kind: str = "PomlError") -> None:
+              kind: type[PomlError] = PomlError) -> None:
         self.sink.error(start, end, message, hint=hint, kind=kind, source=self.source)
 
     @property
@@ -219,8 +225,8 @@ class Expander:
         except ExpressionLimitError as exc:
             self._spent(exc, start, end)
         except ExpressionError as exc:
-            kind = _error_kind(exc)
-            message = exc.message if hasattr(exc, "message") else str(exc)
+            kind = error_class(exc)
+            message = error_message(exc)
             hint = None
             if message.endswith(" is not defined"):
                 hint = ("pass it in the context (poml.poml(..., context={...}), or --context on the command "
@@ -230,7 +236,7 @@ class Expander:
             self.error(min(s, end), min(max(e, s + 1), max(end, s + 1)), message, kind=kind, hint=hint)
             return ""
         except RecursionError:
-            self.error(start, end, "Expression is nested too deeply.", kind="PomlSandboxError")
+            self.error(start, end, "Expression is nested too deeply.", kind=PomlSandboxError)
             return ""
 
     def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
@@ -263,7 +269,7 @@ class Expander:
             self._spent(exc, base, base + max(1, len(text)))
         except ExpressionError as exc:  # a cyclic, too deep or too large value: a located error
             self.error(base, base + max(1, len(text)), f"cannot turn the value into text: {exc.message}",
-                       kind=_error_kind(exc))
+                       kind=error_class(exc))
             return ""
 
     def child_text(self, value: Any, start: int, end: int) -> Optional[str]:
@@ -277,7 +283,7 @@ class Expander:
             self._spent(exc, start, end)
         except ExpressionError as exc:
             self.error(start, max(end, start + 1), f"cannot turn the value into text: {exc.message}",
-                       kind=_error_kind(exc))
+                       kind=error_class(exc))
             return None
 
     def spend(self, units: int, start: int, end: int) -> bool:
@@ -293,7 +299,7 @@ class Expander:
         if not self.budget.reported:
             self.budget.reported = True
             s = start + max(0, exc.start)
-            self.error(s, max(end, s + 1), exc.message[:1].upper() + exc.message[1:] + ".", kind="PomlLimitError",
+            self.error(s, max(end, s + 1), exc.message[:1].upper() + exc.message[1:] + ".", kind=PomlLimitError,
                        hint="render less (fewer loop items, smaller values) or pass larger limits "
                             "(the table in docs/limits.md)")
         raise _BudgetSpent
@@ -333,7 +339,7 @@ class Expander:
             return None
         except RecursionError:
             self.error(found[0].start, found[0].end, f"The JSON in <{name}> is nested too deeply.",
-                       kind="PomlLimitError")
+                       kind=PomlLimitError)
             return None
         if not isinstance(value, dict):
             self.error(found[0].start, found[0].end,
@@ -393,7 +399,7 @@ class Expander:
         if self._count[0] > MAX_EXPANDED_NODES:
             if self._count[0] == MAX_EXPANDED_NODES + 1:
                 self.error(element.start, element.end,
-                           f"The prompt expands to more than {MAX_EXPANDED_NODES} elements.", kind="PomlLimitError")
+                           f"The prompt expands to more than {MAX_EXPANDED_NODES} elements.", kind=PomlLimitError)
             return []
         tag = element.name
         lower = tag.lower()
@@ -432,7 +438,7 @@ class Expander:
                 message = f"Component {tag} not found."
                 if names:
                     message += f" Do you mean: {', '.join(names)}?"
-                self.error(element.name_start, element.name_end, message, kind="PomlComponentError",
+                self.error(element.name_start, element.name_end, message, kind=PomlComponentError,
                            hint="check the spelling, or see `poml components` for the list")
                 return out
             props: dict[str, Any] = {}
@@ -470,23 +476,23 @@ class Expander:
         if attr is None:
             return None
         if not attr.value:
-            self.error(element.start, element.end, "for attribute value is expected.", kind="PomlTemplateError")
+            self.error(element.start, element.end, "for attribute value is expected.", kind=PomlTemplateError)
             return None
         m = _FOR.match(attr.value)
         if not m:
             self.error(attr.value_start, attr.value_end, "item in list syntax is expected in for attribute.",
-                       kind="PomlTemplateError", hint='write for="item in items"')
+                       kind=PomlTemplateError, hint='write for="item in items"')
             return None
         item_name, list_expr = m.group(1).strip(), m.group(2)
         items = self.evaluate(list_expr, scope, attr.value_start + m.start(2), attr.value_end)
         if not isinstance(items, list):
             self.error(attr.value_start, attr.value_end, "List is expected in for attribute.",
-                       kind="PomlTemplateError", hint="the expression after 'in' must give an array")
+                       kind=PomlTemplateError, hint="the expression after 'in' must give an array")
             return None
         if len(items) > MAX_LOOP_ITEMS:
             self.error(attr.value_start, attr.value_end,
                        f"for= would repeat {len(items)} times; the limit is {MAX_LOOP_ITEMS}.",
-                       kind="PomlSandboxError")
+                       kind=PomlSandboxError)
             return None
         n = len(items)
         if not self.spend(n * LOOP_COST, attr.value_start, attr.value_end):
@@ -501,7 +507,7 @@ class Expander:
         if attr is None:
             return True
         if not attr.value:
-            self.error(attr.start, attr.end, "if attribute value is expected.", kind="PomlTemplateError")
+            self.error(attr.start, attr.end, "if attribute value is expected.", kind=PomlTemplateError)
             return False
         return js_truthy(self.evaluate(attr.value, scope, attr.value_start, attr.value_end, strip_curly=True))
 
@@ -520,7 +526,7 @@ class Expander:
         if value is not None and value.value:
             if not name_v:
                 self.error(element.start, element.end, "name attribute is expected when <let> contains two attributes.",
-                           kind="PomlTemplateError")
+                           kind=PomlTemplateError)
                 return
             out[name_v] = self.evaluate(value.value, scope, value.value_start, value.value_end, strip_curly=True)
             return
@@ -531,11 +537,11 @@ class Expander:
             try:
                 content = parse_text(text, type_v)
             except PomlError as exc:
-                self.error(element.start, element.end, str(exc), kind="PomlTemplateError")
+                self.error(element.start, element.end, str(exc), kind=PomlTemplateError)
                 return
             self._assign(element, out, name_v, content)
             return
-        self.error(element.start, element.end, "Invalid <let> element.", kind="PomlTemplateError",
+        self.error(element.start, element.end, "Invalid <let> element.", kind=PomlTemplateError,
                    hint='use <let name="x" value="expr"/>, <let name="x">text</let> or <let src="file.json"/>')
 
     def _assign(self, element: XmlElement, out: dict, name: Optional[str], content: Any) -> None:
@@ -544,7 +550,7 @@ class Expander:
                 out.update(content)
             else:
                 self.error(element.start, element.end, "name attribute is expected when the source is not an object.",
-                           kind="PomlTemplateError")
+                           kind=PomlTemplateError)
         else:
             out[name] = content
 
@@ -552,7 +558,7 @@ class Expander:
         try:
             from ..data.sources import read_source
         except ImportError:  # data layer not installed in this build
-            self.error(src.value_start, src.value_end, "<let src> needs the data loaders.", kind="PomlFileError")
+            self.error(src.value_start, src.value_end, "<let src> needs the data loaders.", kind=PomlFileError)
             return _FAILED
 
         try:
@@ -563,12 +569,10 @@ class Expander:
 
     def _file_error(self, src: XmlAttribute, exc: Exception, hint: Optional[str] = None) -> None:
         """Report a failed read of ``src=`` at the attribute value, keeping the error's class."""
-        if isinstance(exc, PomlError):
-            d = exc.diagnostic
-            self.error(src.value_start, src.value_end, d.message if d else str(exc), kind=type(exc).__name__,
-                       hint=(d.hint if d else None) or hint)
-        else:
-            self.error(src.value_start, src.value_end, _os_message(exc, src.value), kind="PomlFileError", hint=hint)
+        d = getattr(exc, "diagnostic", None)
+        message = error_message(exc) if isinstance(exc, PomlError) else _os_message(exc, src.value)
+        self.error(src.value_start, src.value_end, message, kind=error_class(exc, PomlFileError),
+                   hint=(d.hint if d else None) or hint)
 
     # ------------------------------------------------------------------- meta
     def _meta(self, element: XmlElement) -> None:
@@ -682,13 +686,13 @@ class Expander:
     def _include(self, element: XmlElement, scope: dict) -> list[Node]:
         src = _attr(element, "src")
         if src is None or not src.value:
-            self.error(element.start, element.end, "src attribute is expected.", kind="PomlFileError",
+            self.error(element.start, element.end, "src attribute is expected.", kind=PomlFileError,
                        hint='write <include src="other.poml"/>')
             return []
         if self.include_depth >= MAX_INCLUDE_DEPTH:
             self.error(src.value_start, src.value_end,
                        f"<include> is nested more than {MAX_INCLUDE_DEPTH} levels deep (a cycle?).",
-                       kind="PomlLimitError")
+                       kind=PomlLimitError)
             return []
         if not self.spend(INCLUDE_COST, element.start, element.end):
             return []
@@ -706,7 +710,7 @@ class Expander:
         doc = self.parse(text)
         child = Expander(source, self.sink, trim=doc.trim, files=files, include_depth=self.include_depth + 1,
                          lenient=self.lenient, result=self.result, disabled=self.disabled, counter=self._count,
-                         budget=self.budget, compiled=self.compiled, parse=self.parse)
+                         budget=self.budget, compiled=self.compiled, parse=self.parse, components=self.components)
         for issue in doc.issues:
             child.error(issue.start, issue.end, issue.message, hint=issue.hint, kind=issue.kind)
         root = doc.root
@@ -732,13 +736,6 @@ _DYNAMIC_TAGS = frozenset({
 
 class _BudgetSpent(Exception):
     """The render's budget ran out (already reported): unwinds the expansion."""
-
-
-def _error_kind(exc: ExpressionError) -> str:
-    """The PomlError subclass an expression failure is reported as."""
-    if isinstance(exc, ExpressionLimitError):
-        return "PomlLimitError"
-    return "PomlSandboxError" if isinstance(exc, ExpressionSandboxError) else "PomlTemplateError"
 
 
 def _is_static(element: XmlElement) -> bool:

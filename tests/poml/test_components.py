@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from poml._errors import DiagnosticSink
+from poml._errors import DiagnosticSink, PomlComponentError, PomlLimitError
 from poml._tree import Call
 from poml.components import all_components, build, lookup, not_found_message, suggest
 from poml.ir import Element
@@ -178,7 +178,7 @@ def test_diagnostic_span_and_kind():
     sink = DiagnosticSink()
     build([C("p", {"blankLine": "zz"}, "x", s=3, e=20)], sink=sink)
     d = sink.items[0]
-    assert (d.start, d.end, d.kind) == (3, 20, "PomlComponentError")
+    assert (d.start, d.end, d.kind) == (3, 20, PomlComponentError)
 
 
 def test_required_caption():
@@ -386,7 +386,7 @@ def test_absurd_nesting_is_a_limit_error_and_the_recursion_limit_is_untouched():
     before = sys.getrecursionlimit()
     sink = DiagnosticSink()
     build([_nested_spans(5000)], sink=sink)
-    assert [d.kind for d in sink.items] == ["PomlLimitError"]
+    assert [d.kind for d in sink.items] == [PomlLimitError]
     assert "nested too deeply" in sink.items[0].message
     assert sys.getrecursionlimit() == before
 

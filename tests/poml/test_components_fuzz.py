@@ -50,17 +50,17 @@ def calls(depth: int):
     st.sampled_from(["*", "p", "task", ".c", "task .c", "list", ""]),
     st.dictionaries(st.sampled_from(NAMES), ODD_VALUES, max_size=2), max_size=2)))
 def test_random_trees_never_raise(nodes, sheet):
-    from poml.components import _core
+    from poml.components import _render
 
     unexpected = []
-    _core.ON_UNEXPECTED = lambda comp, exc: unexpected.append((comp.name, repr(exc)))
+    _render.ON_UNEXPECTED = lambda comp, exc: unexpected.append((comp.name, repr(exc)))
     sink = DiagnosticSink()
     try:
         root = build(nodes, sink=sink, stylesheet=sheet)
     except PomlError:
         return
     finally:
-        _core.ON_UNEXPECTED = None
+        _render.ON_UNEXPECTED = None
     assert isinstance(root, Element)
     assert all(d.message for d in sink.items)
     # every failure is a reported problem with the input, never a Python error inside a component

@@ -66,7 +66,7 @@ def test_one_list_of_output_formats_and_speakers():
     from renderers._models import Speaker
     from poml._api import OutputFormat
     from poml.components import essentials
-    from poml.components._core import VALID_SPEAKERS as component_speakers
+    from poml.components._render import VALID_SPEAKERS as component_speakers
 
     assert typing.get_args(OutputFormat) == FORMATS
     assert [f.value for f in Format] == ["pretty", *FORMATS]

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import poml
+from poml._errors import PomlLimitError
 from poml._source import Source
 from poml.syntax import XmlElement, XmlText, parse_markup
 
@@ -151,7 +152,7 @@ def test_malformed_markup_raises_with_a_valid_line_and_column(markup, data):
 def test_any_text_parses_without_crashing(text):
     doc = parse_markup(text)
     for issue in doc.issues:
-        assert 0 <= issue.start <= issue.end <= len(text) or issue.kind == "PomlLimitError"
+        assert 0 <= issue.start <= issue.end <= len(text) or issue.kind is PomlLimitError
 
     def walk(node):
         if isinstance(node, XmlText):

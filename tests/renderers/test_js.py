@@ -129,7 +129,7 @@ def test_whitespace_is_one_set():
 
 
 def test_every_layer_answers_through_the_one_module():
-    from poml.components import _core
+    from poml.components import _values
     from poml.data import sources, tables
     from poml.template.js import evaluate, js_json_stringify
     from renderers import _serialize
@@ -138,7 +138,7 @@ def test_every_layer_answers_through_the_one_module():
     expected = '{"1":2,"b":1}'
     assert evaluate("JSON.stringify(x)", {"x": data}) == expected
     assert js_json_stringify(data) == expected
-    assert _core.js_json(data) == expected
+    assert _values.js_json(data) == expected
     assert stringify(data) == expected
     assert tables.format_dsv([{"c": data}], ["c"]).splitlines()[1] == '"{""1"":2,""b"":1}"'
     # parseInt("0x10") is 16; the writers read counts as parseInt(text, 10), which stops at the "x"
@@ -151,8 +151,8 @@ def test_every_layer_answers_through_the_one_module():
     assert sources.UNDEFINED is tables.UNDEFINED is UNDEFINED
     assert evaluate("undefined", {}) is UNDEFINED
     # one parseFloat and JSON.parse for attributes
-    assert _core.parse_float(" 2.50x") == 2.5 and math.isnan(_core.parse_float("\x852"))
-    assert list(_core.parse_json('{"b":0,"0":1}')) == ["0", "b"]
+    assert _values.parse_float(" 2.50x") == 2.5 and math.isnan(_values.parse_float("\x852"))
+    assert list(_values.parse_json('{"b":0,"0":1}')) == ["0", "b"]
     assert sources.guess_string_type('{"b":0,"0":1}') == ({"0": 1, "b": 0}, "object")
 
 

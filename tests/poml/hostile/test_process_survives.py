@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 import poml
-from poml.components._core import _freeze
+from poml.components._reuse import _freeze
 
 
 def _in_subprocess(code: str) -> subprocess.CompletedProcess:
