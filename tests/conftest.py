@@ -7,6 +7,7 @@ default, is hypothesis' own random search with its database.
 """
 
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -28,3 +29,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("POML_HYPOTHESIS_PROFILE", "dev"))
+
+# Test modules import the shared strategies as `from strategies import ...`.
+sys.path.insert(0, os.path.dirname(__file__))

@@ -1,0 +1,268 @@
+"""Behaviours that once went unnoticed when broken: each test names one and pins it exactly."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import poml
+from poml import Environment, PomlError, PomlLimitError, PomlPathError, PomlSandboxError, PomlSyntaxError
+from poml._files import FileAccess
+from poml.template.js import evaluate
+
+
+def _raised(markup: str, limits: dict | None = None, **options) -> PomlError:
+    with pytest.raises(PomlError) as info:
+        Environment(limits=limits).render(markup, **options)
+    return info.value
+
+
+# ---------------------------------------------------------------- CDATA
+
+
+def test_cdata_is_text_markup_and_entities_stay_literal():
+    out = poml.poml("<poml><p><![CDATA[a <b>x</b> &amp; c]]></p></poml>")
+    assert out == [{"speaker": "human", "content": "a <b>x</b> &amp; c"}]
+
+
+def test_cdata_keeps_code_operators_in_a_code_block():
+    out = poml.poml("<poml><code><![CDATA[if (a < b && c > d) {}]]></code></poml>")
+    assert out[0]["content"] == "`if (a < b && c > d) {}`"
+
+
+def test_cdata_next_to_text_and_an_empty_one():
+    assert poml.poml("<poml><p>x<![CDATA[<y>]]>z</p></poml>")[0]["content"] == "x<y>z"
+    assert poml.poml("<poml><p>before <![CDATA[]]>after</p></poml>")[0]["content"] == "before after"
+
+
+def test_unclosed_cdata_is_a_located_syntax_error():
+    err = _raised("<poml><p><![CDATA[ unterminated </p></poml>")
+    assert isinstance(err, PomlSyntaxError)
+    assert err.diagnostic.message == "CDATA section is not closed with ']]>'."
+    assert (err.diagnostic.line, err.diagnostic.column) == (1, 10)
+
+
+# ---------------------------------------------------------------- faulty markup, rendered twice
+
+FAULTY = "<poml><cp caption='c'><p>{{ nope.x }}</p></cp><p>fine</p></poml>"
+
+
+def test_second_strict_render_of_faulty_markup_raises_the_same_located_error():
+    env = Environment()
+    errors = []
+    for _ in range(2):
+        with pytest.raises(PomlError) as info:
+            env.render(FAULTY)
+        errors.append(info.value.diagnostic)
+    assert errors[0].message == errors[1].message == "nope is not defined"
+    assert (errors[1].line, errors[1].column) == (1, 29) == (errors[0].line, errors[0].column)
+
+
+def test_a_cached_subtree_that_reported_errors_reports_them_again():
+    env = Environment(strict=False)
+    first = env.render_text(FAULTY)
+    second = env.render_text(FAULTY)
+    assert [d.message for d in first.diagnostics] == ["nope is not defined"]
+    assert [(d.message, d.start, d.end) for d in second.diagnostics] == [
+        (d.message, d.start, d.end) for d in first.diagnostics]
+    # The fault-free sibling is still rendered (and may come from the cache).
+    assert "fine" in str(second.messages)
+
+
+def test_a_fixed_context_renders_after_a_faulty_one():
+    env = Environment()
+    markup = "<poml><cp caption='c'><p>{{ a.x }}</p></cp></poml>"
+    with pytest.raises(PomlError, match="a is not defined"):
+        env.render(markup)
+    assert env.render(markup, context={"a": {"x": 5}})[0]["content"] == "# c\n\n5"
+    with pytest.raises(PomlError, match="a is not defined"):
+        env.render(markup)
+
+
+# ---------------------------------------------------------------- arrays: `in`, lastIndexOf
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("2 in [1, 2, 3]", True),      # index 2 < length 3
+    ("3 in [1, 2, 3]", False),     # index == length: no such element
+    ("0 in []", False),
+    ("'0' in [7]", True),          # keys are strings in JS
+    ("-1 in [7]", False),
+    ("'length' in [7]", True),
+])
+def test_in_on_arrays_checks_indexes_below_length(expr, expected):
+    assert evaluate(expr) is expected
+
+
+@pytest.mark.parametrize("expr, expected", [  # each expected value checked with node 20
+    ("[1, 2, 1].lastIndexOf(1)", 2),
+    ("[1, 2, 1].lastIndexOf(1, 1)", 0),
+    ("[1, 2, 1].lastIndexOf(1, -2)", 0),
+    ("[1, 2, 1].lastIndexOf(1, -1)", 2),
+    ("[1, 2, 1].lastIndexOf(1, -3)", 0),
+    ("[1, 2, 1].lastIndexOf(1, -4)", -1),
+    ("[1, 2, 1].lastIndexOf(1, 5)", 2),
+    ("[1, 2, 1].lastIndexOf(1, 1.5)", 0),
+    ("[1, 2, 1].lastIndexOf(1, undefined)", 0),  # an explicit undefined is position 0
+    ("[1, 2, 3].lastIndexOf(1, 0)", 0),
+    ("[1, 2, 3].lastIndexOf(3, 1)", -1),
+    ("'abcabc'.lastIndexOf('a', 2)", 0),
+    ("'abcabc'.lastIndexOf('c', 4)", 2),
+    ("'abcabc'.lastIndexOf('c', -5)", -1),
+    ("'abcabc'.lastIndexOf('c')", 5),
+    ("'abc'.lastIndexOf('', 1)", 1),
+    ("'abc'.lastIndexOf('b', NaN)", 1),
+])
+def test_last_index_of_with_a_position(expr, expected):
+    assert evaluate(expr) == expected
+
+
+# ---------------------------------------------------------------- speakers
+
+
+@pytest.mark.parametrize("tag, default", [("system-msg", "system"), ("human-msg", "human"), ("ai-msg", "ai")])
+def test_msg_components_have_their_speaker(tag, default):
+    other = "ai-msg" if default != "ai" else "human-msg"
+    out = poml.poml(f"<poml><{tag}>x</{tag}><{other}>end</{other}></poml>")
+    assert out[0] == {"speaker": default, "content": "x"}
+
+
+@pytest.mark.parametrize("tag, explicit", [("system-msg", "ai"), ("human-msg", "system"), ("ai-msg", "human")])
+def test_an_explicit_speaker_on_a_msg_component_wins(tag, explicit):
+    out = poml.poml(f"<poml><{tag} speaker='{explicit}'>x</{tag}><{tag}>y</{tag}></poml>")
+    assert out == [{"speaker": explicit, "content": "x"}, {"speaker": tag.split("-")[0], "content": "y"}]
+
+
+# ---------------------------------------------------------------- stylesheets
+
+
+def test_class_selector_does_not_match_a_longer_class_containing_it():
+    out = poml.poml("<poml><p className='warning'>w</p><p className='warn x'>v</p></poml>",
+                    stylesheet={".warn": {"speaker": "ai"}})
+    assert out == [{"speaker": "system", "content": "w"}, {"speaker": "ai", "content": "v"}]
+
+
+def test_class_selector_does_not_match_a_shorter_class_it_contains():
+    out = poml.poml("<poml><p className='warn'>w</p><p className='warnings'>v</p></poml>",
+                    stylesheet={".warning": {"speaker": "ai"}})
+    assert out == [{"speaker": "human", "content": "w\n\nv"}]
+
+
+# ---------------------------------------------------------------- openai_chat
+
+
+def test_openai_chat_tool_message_with_plain_text_content():
+    markup = ("<poml><tool-request id='c1' name='f' parameters='{{ {a: 1} }}' />"
+              "<tool-response id='c1' name='f'>plain result</tool-response></poml>")
+    out = poml.poml(markup, format="openai_chat")
+    assert out["messages"][-1] == {"role": "tool", "content": "plain result", "tool_call_id": "c1"}
+    call = out["messages"][0]["tool_calls"][0]
+    assert (call["id"], call["function"]["name"], call["function"]["arguments"]) == ("c1", "f", '{"a": 1}')
+
+
+# ---------------------------------------------------------------- file roots
+
+
+def test_a_sibling_folder_sharing_the_roots_prefix_is_outside(tmp_path: Path):
+    root = tmp_path / "root"
+    evil = tmp_path / "root-evil"
+    root.mkdir()
+    evil.mkdir()
+    (root / "ok.txt").write_text("fine")
+    (evil / "secret.txt").write_text("secret")
+    access = FileAccess([root])
+    assert access.resolve("ok.txt", root) == (root / "ok.txt").resolve()
+    for spelled in ("../root-evil/secret.txt", str(evil / "secret.txt")):
+        with pytest.raises(PomlPathError) as info:
+            access.resolve(spelled, root)
+        assert spelled in str(info.value)  # named as written, the real path kept private
+    assert not access.inside((tmp_path / "root-evil").resolve())
+    assert access.inside(root.resolve()) and access.inside((root / "a" / "b").resolve())
+
+
+def test_markup_in_root_cannot_read_the_prefix_sibling(tmp_path: Path):
+    root = tmp_path / "root"
+    (tmp_path / "root-evil").mkdir()
+    root.mkdir()
+    (tmp_path / "root-evil" / "secret.txt").write_text("secret")
+    prompt = root / "p.poml"
+    prompt.write_text('<poml><document src="../root-evil/secret.txt" /></poml>')
+    with pytest.raises(PomlPathError) as info:
+        poml.poml(file=prompt)
+    assert "../root-evil/secret.txt" in str(info.value)
+    assert info.value.diagnostic.line == 1
+
+
+# ---------------------------------------------------------------- template limits: their messages
+
+
+def test_work_budget_message_names_the_budget_and_how_to_raise_it():
+    err = _raised("<poml><p>{{ 'ab'.repeat(5000) }}</p></poml>", limits={"work": 1000})
+    assert isinstance(err, PomlLimitError)
+    assert err.diagnostic.message == "The render ran out of work budget (1,000 units); raise it with limits={'work': ...}."
+    assert (err.diagnostic.line, err.diagnostic.column) == (1, 13)
+
+
+def test_loop_limit_message_gives_the_count_and_the_limit():
+    err = _raised('<poml><p for="i in xs">{{ i }}</p></poml>', context={"xs": list(range(100_001))})
+    assert isinstance(err, PomlSandboxError)
+    assert err.diagnostic.message == "for= would repeat 100001 times; the limit is 100000."
+    assert err.diagnostic.column == 15  # the attribute's value
+
+
+def test_expression_length_and_depth_messages():
+    long = "1+" * 50_000 + "1"
+    err = _raised("<poml><p>{{ " + long + " }}</p></poml>")
+    assert isinstance(err, PomlSandboxError)
+    assert "expression longer than 100000 characters" in err.diagnostic.message
+    deep = "(" * 101 + "1" + ")" * 101
+    err = _raised("<poml><p>{{ " + deep + " }}</p></poml>")
+    assert isinstance(err, PomlSandboxError)
+    assert "expression nested deeper than 100 levels" in err.diagnostic.message
+
+
+def test_include_cycle_message(tmp_path: Path):
+    (tmp_path / "a.poml").write_text('<poml><include src="a.poml" /></poml>')
+    with pytest.raises(PomlLimitError) as info:
+        poml.poml(file=tmp_path / "a.poml")
+    assert info.value.diagnostic.message == "<include> is nested more than 32 levels deep (a cycle?)."
+
+
+def test_regex_time_message():
+    err = _raised("<poml><p>{{ /^(a|aa)+$/.test('a'.repeat(32) + '!') }}</p></poml>", limits={"regex_seconds": 0.01})
+    assert isinstance(err, PomlLimitError)
+    assert err.diagnostic.message == (
+        "Regular expressions ran past the render's matching time (0.01 s); simplify the pattern "
+        "(nested quantifiers backtrack) or raise limits={'regex_seconds': ...}.")
+    assert (err.diagnostic.line, err.diagnostic.column) == (1, 13)
+
+
+# ---------------------------------------------------------------- threads
+
+
+def test_eight_threads_render_concurrently_with_one_cache():
+    env = Environment(cache_size=4)  # a small cache: threads evict each other's entries
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            start.wait()
+            for j in range(40):
+                markup = (f"<poml><p>Hi {{{{ n }}}} {j % 9}</p><cp caption='c{j % 3}'>"
+                          "<list><item for='x in xs'>{{ x }}</item></list></cp></poml>")
+                got = env.render(markup, context={"n": n, "xs": list(range(j % 4))})
+                assert got[0]["content"].startswith(f"Hi {n} {j % 9}\n\n# c{j % 3}"), got
+                default = poml.poml(markup, context={"n": n, "xs": [n]})
+                assert default[0]["content"].endswith(f"- {n}"), default
+        except BaseException as exc:  # reported below, with the thread's traceback
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:3]
