@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -59,7 +60,22 @@ def _json_stringify(a: list) -> Any:
 
 # --------------------------------------------------------------------------- JSON.stringify
 
-_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # JS escapes, non-ASCII kept
+_encode_basestring = json.encoder.encode_basestring  # type: ignore[attr-defined]  # JS escapes, non-ASCII kept
+# A surrogate without its partner has no UTF-8 form: JSON.stringify writes it as \uXXXX (ES2019).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
+
+
+def _well_formed(text: str) -> str:
+    if text.isascii() or not _SURROGATE.search(text):  # the usual case, at the cost of one scan
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _encode_str(s: str) -> str:
+    return _well_formed(_encode_basestring(s))
+
+
 _C_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _C_LOADS = json.loads
 
@@ -189,6 +205,7 @@ def _stringify_fast(value: Any) -> Optional[str]:
         return None
     if len(text) > MAX_STRING_CHARS:
         raise ExpressionSandboxError(f"string longer than {MAX_STRING_CHARS} characters")
+    text = _well_formed(text)
     try:
         _C_LOADS(text, parse_float=_float_seen, parse_constant=_reject_constant)
     except _HasFloat:
