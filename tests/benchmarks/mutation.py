@@ -40,7 +40,7 @@ MODULES: dict[str, list[str]] = {
         "tests/poml/test_sandbox_expressions.py",
         "tests/poml/test_expressions.py",
         "tests/poml/test_core_behaviours.py",
-        "tests/poml/test_template_mutants.py",
+        "tests/poml/test_js_differential.py",
     ],
     "poml/styles.py": ["tests/poml/test_styles.py", "tests/poml/test_styles_index.py", "tests/poml/test_core_behaviours.py"],
     "poml/_files.py": ["tests/poml/test_files.py", "tests/poml/test_core_behaviours.py"],
@@ -50,11 +50,16 @@ MODULES: dict[str, list[str]] = {
         "tests/poml/test_data_components.py",
         "tests/poml/test_core_behaviours.py",
     ],
-    "renderers/_speakers.py": ["tests/renderers/test_speakers.py", "tests/renderers/test_formats.py", "tests/poml/test_core_behaviours.py"],
-    "renderers/_formats.py": ["tests/renderers/test_formats.py", "tests/renderers/test_writers.py", "tests/poml/test_core_behaviours.py"],
-    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/poml/test_core_behaviours.py"],
-    "compressor/_default.py": ["tests/compressor/test_compressor_default_mode.py"],
-    "compressor/_batching.py": ["tests/compressor/test_compressor_batching.py"],
+    "renderers/_speakers.py": ["tests/renderers/test_speakers.py", "tests/renderers/test_formats.py",
+                               "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
+    "renderers/_formats.py": ["tests/renderers/test_formats.py", "tests/renderers/test_writers.py",
+                              "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
+    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_doctests.py",
+                             "tests/poml/test_core_behaviours.py"],
+    # The model-backed tests of these two take minutes a run: their mutants are judged by the unit
+    # tests of the pure pieces (joining kept words, packing), which need no model.
+    "compressor/_default.py": ["tests/compressor/test_default_mode_units.py"],
+    "compressor/_batching.py": ["tests/compressor/test_default_mode_units.py"],
 }
 
 # What the scratch copy needs: the packages under test, the tests and the pytest configuration.
@@ -129,6 +134,11 @@ def scratch_copy(destination: Path) -> None:
             shutil.copytree(source, destination / name, ignore=ignore)
         elif source.exists():
             shutil.copy2(source, destination / name)
+    # The reference material the tests read (shared/lingua-data, the examples) is found beside the tree.
+    for shared in (ROOT / "shared", ROOT.parent / "shared"):
+        if shared.is_dir():
+            (destination / "shared").symlink_to(shared, target_is_directory=True)
+            break
 
 
 def test_command(tests: list[str]) -> str:
@@ -146,7 +156,8 @@ def run_module(module: str, sample: int, seed: int, timeout: float, equivalents:
     baseline, output = run_tests(command, timeout * 4)
     baseline_s = time.perf_counter() - started
     if baseline != TestOutcome.SURVIVED:
-        raise SystemExit(f"{module}: its tests fail without any mutation; fix them first:\n{output[-3000:]}")
+        print(f"{module}: skipped, its tests fail without any mutation:\n{output[-2000:]}", flush=True)
+        return []
     mutants, skipped = [], 0
     unevaluated = {path: annotation_lines(path) for path in source_files(module, scratch)}
     for spec in enumerate_mutants(source_files(module, scratch)):
@@ -200,6 +211,9 @@ def main() -> None:
             results[module] = run_module(module, args.sample, args.seed, args.timeout, equivalents, scratch)
     print("\nmodule                      killed / tested   score")
     for module, outcomes in results.items():
+        if not outcomes:
+            print(f"{module:28s}   (not measured)")
+            continue
         killed = sum(o.killed for o in outcomes)
         score = 100 * killed / len(outcomes) if outcomes else 100.0
         print(f"{module:28s} {killed:6d} / {len(outcomes):<6d}  {score:5.1f}%")

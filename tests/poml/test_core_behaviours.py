@@ -266,3 +266,161 @@ def test_eight_threads_render_concurrently_with_one_cache():
     for t in threads:
         t.join()
     assert not failures, failures[:3]
+
+
+# ---------------------------------------------------------------- parser corners
+
+
+def test_unclosed_cdata_is_one_issue_and_keeps_the_rest_as_text():
+    from poml.syntax import XmlText, parse_markup
+
+    doc = parse_markup("<p><![CDATA[ab <q>")
+    issues = [(i.message, i.start, i.end) for i in doc.issues]
+    assert issues == [("CDATA section is not closed with ']]>'.", 3, 18), ("Element <p> is not closed.", 0, 2)]
+    assert [(c.text, c.start, c.end) for c in doc.root.children if isinstance(c, XmlText)] == [("ab <q>", 12, 18)]
+
+
+def test_processing_instructions_are_skipped_even_after_a_question_mark_arrow_in_text():
+    out = poml.poml("<poml><p>a ?> b</p><?pi x?><p>c</p></poml>")
+    assert out[0]["content"] == "a ?> b\n\nc"
+    assert poml.poml('<?xml version="1.0"?><poml><p>x</p></poml>')[0]["content"] == "x"
+
+
+def test_a_dtd_is_refused_at_its_position():
+    err = _raised("<poml><!DOCTYPE x></poml>")
+    assert err.diagnostic.message == "DTDs and entity declarations are not allowed in POML."
+    assert (err.diagnostic.column, err.diagnostic.end_column) == (7, 9)
+
+
+def test_tag_name_length_limit_is_exact():
+    err = _raised("<" + "a" * 257 + ">x</poml>")
+    assert isinstance(err, PomlLimitError)
+    assert err.diagnostic.message == "A tag name of 257 characters; the limit is 256."
+    from poml.syntax import parse_markup
+
+    for n in (255, 256):  # the tag starts at 0 and its name at 1: the length is end - start
+        assert parse_markup("<" + "b" * n + "/>").issues == []
+
+
+def test_element_count_limit_is_exact():
+    from poml.syntax import parse_markup
+
+    assert parse_markup("<a/>" * 20_000).issues == []
+    issues = parse_markup("<a/>" * 20_001).issues
+    assert [(i.kind, i.message, i.start) for i in issues] == [
+        ("PomlLimitError", "The markup has more than 20,000 elements.", 4 * 20_000)]
+
+
+@pytest.mark.parametrize("attr, version, fails", [
+    ("minVersion", "0.0.9", False), ("minVersion", "0.0.8", False), ("minVersion", "0.0.10", True),
+    ("minVersion", "0.1", True), ("minVersion", "0.0.9-nightly.20250101", False),
+    ("maxVersion", "0.0.9", False), ("maxVersion", "0.0.8", True), ("maxVersion", "1.0.0", False),
+    ("maxVersion", "0.0.9-nightly.1", True),  # a nightly comes before its release
+])
+def test_version_bounds(attr, version, fails):
+    markup = f'<poml><meta {attr}="{version}" /><p>x</p></poml>'
+    if fails:
+        err = _raised(markup)
+        word = "higher" if attr == "minVersion" else "lower"
+        assert err.diagnostic.message == f"POML version {version} or {word} is required"
+        assert err.diagnostic.column == 15 + len(attr)  # the attribute's value
+    else:
+        assert poml.poml(markup)[0]["content"] == "x"
+
+
+# ---------------------------------------------------------------- file caches
+
+
+def test_byte_cache_keeps_only_the_newest_version_of_a_file():
+    from poml._files import ByteCache
+
+    cache = ByteCache(10)
+    cache.put(("/f", 1, 3), b"old")
+    cache.put(("/g", 1, 2), b"gg")
+    cache.put(("/f", 2, 3), b"new")
+    assert list(cache.items) == [("/g", 1, 2), ("/f", 2, 3)] and cache.total == 5
+    assert cache.get(("/f", 1, 3)) is None and cache.get(("/f", 2, 3)) == b"new"
+    cache.put(("/h", 1, 8), b"h" * 8)  # over the budget: the least recently used go first
+    assert list(cache.items) == [("/h", 1, 8)] and cache.total == 8
+    cache.put(("/big", 1, 11), b"x" * 11)  # larger than the whole cache: not kept
+    assert ("/big", 1, 11) not in cache.items
+
+
+def test_a_cached_folder_listing_follows_new_files(tmp_path: Path):
+    import os
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text("a")
+    prompt = tmp_path / "p.poml"
+    prompt.write_text('<poml><cp caption="files"><folder src="d"/></cp></poml>')
+    env = Environment()
+    first = env.render(file=prompt)[0]["content"]
+    assert "a.txt" in first and "b.txt" not in first
+    (tmp_path / "d" / "b.txt").write_text("b")
+    stat = os.stat(tmp_path / "d")
+    os.utime(tmp_path / "d", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    assert "b.txt" in env.render(file=prompt)[0]["content"]
+
+
+def test_a_cached_document_follows_an_edit_of_the_same_size(tmp_path: Path):
+    import os
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text("alpha")
+    prompt = tmp_path / "p.poml"
+    prompt.write_text('<poml><cp caption="d"><document src="doc.txt"/></cp></poml>')
+    env = Environment()
+    assert env.render(file=prompt)[0]["content"].endswith("alpha")
+    stat = os.stat(doc)
+    doc.write_text("omega")
+    os.utime(doc, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    assert env.render(file=prompt)[0]["content"].endswith("omega")
+
+
+def test_nested_folder_tree_draws_its_branches(tmp_path: Path):
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "sub" / "x.txt").write_text("x")
+    (tmp_path / "d" / "sub" / "y.txt").write_text("y")
+    (tmp_path / "d" / "z.txt").write_text("z")
+    prompt = tmp_path / "p.poml"
+    prompt.write_text('<poml><folder src="d" syntax="text"/></poml>')
+    assert poml.poml(file=prompt)[0]["content"] == "```\nd\n├── sub\n│   ├── x.txt\n│   └── y.txt\n└── z.txt\n```"
+
+
+# ---------------------------------------------------------------- cached sub-trees keyed by their data
+
+
+@pytest.mark.parametrize("first, second", [
+    ({"a": 1}, {"b": 1}),          # same values, other keys
+    ([1, 2], [2, 1]),              # same items, other order
+    ({"a": [1]}, {"a": (1,)}),     # a tuple is an array too: same output
+])
+def test_cached_subtrees_see_changed_data(first, second):
+    env = Environment()
+    markup = '<poml><cp caption="c"><object data="{{ d }}" syntax="json"/></cp></poml>'
+    import json
+
+    for value in (first, second, first):
+        got = env.render(markup, context={"d": value})[0]["content"]
+        assert json.loads(got.split("```json\n", 1)[1].rsplit("\n```", 1)[0]) == json.loads(json.dumps(value))
+
+
+# ---------------------------------------------------------------- truncation
+
+
+def test_truncation_by_characters_and_tokens_in_each_direction():
+    from renderers._limits import TruncateOptions, truncate_text
+
+    text = "one two three four five six"  # six tokens in o200k: 'one', ' two', ... ' six'
+    cut = {d: TruncateOptions("[x]", d) for d in ("end", "start", "middle")}
+    assert truncate_text(text, 7, None, cut["end"]) == "one two[x]"
+    assert truncate_text(text, 7, None, cut["start"]) == "[x]ive six"
+    assert truncate_text(text, 7, None, cut["middle"]) == "one [x]six"  # ceil(7/2) head, the rest tail
+    assert truncate_text(text, 8, None, cut["middle"]) == "one [x] six"
+    assert truncate_text(text, None, 2, cut["end"]) == "one two[x]"
+    assert truncate_text(text, None, 2, cut["start"]) == "[x] five six"
+    assert truncate_text(text, None, 6, cut["end"]) == text and truncate_text(text, 27, None, cut["end"]) == text
+    assert truncate_text(text, 26, None, cut["end"]) == text[:26] + "[x]"
+    assert TruncateOptions.from_options(None).marker == " (...truncated)"
+    custom = TruncateOptions.from_options({"truncateMarker": "<cut>", "truncateDirection": "start"})
+    assert (custom.marker, custom.direction, custom.model) == ("<cut>", "start", "gpt-4o")
