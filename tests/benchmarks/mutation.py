@@ -123,13 +123,15 @@ def enumerate_mutants(files: list[Path]):
 
     with tempfile.TemporaryDirectory() as tmp, use_db(Path(tmp) / "session.sqlite", WorkDB.Mode.create) as db:
         init(files, db, {})
-        return [item.mutations[0] for item in db.pending_work_items]
+        specs = [item.mutations[0] for item in db.pending_work_items]
+    # The database hands them back in job-id (random) order: sort, so a seed draws the same sample.
+    return sorted(specs, key=lambda m: (str(m.module_path), m.operator_name, m.occurrence))
 
 
-def scratch_copy(destination: Path) -> None:
+def scratch_copy(destination: Path, root: Path = ROOT) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".hypothesis")
     for name in COPIED:
-        source = ROOT / name
+        source = root / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=ignore)
         elif source.exists():
@@ -151,6 +153,9 @@ def run_module(module: str, sample: int, seed: int, timeout: float, equivalents:
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
     tests = [t for t in MODULES[module] if (scratch / t).exists()]
+    if not tests:  # (an older tree without them): pytest with no paths would run the whole suite
+        print(f"{module}: skipped, none of its tests exist in this tree", flush=True)
+        return []
     command = test_command(tests)
     started = time.perf_counter()
     baseline, output = run_tests(command, timeout * 4)
@@ -192,6 +197,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant's test run")
     parser.add_argument("--report", type=Path, help="write each survivor's diff here")
+    parser.add_argument("--tree", type=Path, default=ROOT,
+                        help="the source tree to measure (default: this checkout), e.g. an unpacked older commit")
     parser.add_argument("--list-equivalents", action="store_true", help="print the excluded mutants and why")
     args = parser.parse_args()
     equivalents = load_equivalents()
@@ -203,7 +210,7 @@ def main() -> None:
     results: dict[str, list[Outcome]] = {}
     with tempfile.TemporaryDirectory(prefix="poml-mutation-") as tmp:
         scratch = Path(tmp)
-        scratch_copy(scratch)
+        scratch_copy(scratch, args.tree.resolve())
         os.chdir(scratch)
         os.environ["PYTHONPATH"] = os.pathsep.join([str(scratch), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         os.environ["POML_HYPOTHESIS_PROFILE"] = "mutation"
