@@ -163,21 +163,24 @@ def run_module(module: str, sample: int, seed: int, timeout: float, equivalents:
     if baseline != TestOutcome.SURVIVED:
         print(f"{module}: skipped, its tests fail without any mutation:\n{output[-2000:]}", flush=True)
         return []
-    mutants, skipped = [], 0
+    mutants, unevaluated_skipped = [], 0
     unevaluated = {path: annotation_lines(path) for path in source_files(module, scratch)}
     for spec in enumerate_mutants(source_files(module, scratch)):
         if spec.start_pos[0] in unevaluated[spec.module_path]:
-            skipped += 1
-            continue
-        lines = spec.module_path.read_text(encoding="utf-8").splitlines()
-        text = lines[spec.start_pos[0] - 1] if spec.start_pos[0] <= len(lines) else ""
-        rel = spec.module_path.relative_to(scratch).as_posix()
-        if is_equivalent(equivalents, rel, spec.operator_name, text):
-            skipped += 1
+            unevaluated_skipped += 1
         else:
             mutants.append(spec)
-    chosen = random.Random(seed).sample(mutants, min(sample, len(mutants))) if sample else mutants
-    print(f"{module}: {len(mutants)} mutants ({skipped} equivalent left out), testing {len(chosen)} (seed {seed}); baseline {baseline_s:.1f} s", flush=True)
+    # Draw first, then set the listed equivalents aside: listing one does not change the sample.
+    drawn = random.Random(seed).sample(mutants, min(sample, len(mutants))) if sample else mutants
+    chosen = []
+    for spec in drawn:
+        lines = spec.module_path.read_text(encoding="utf-8").splitlines()
+        text = lines[spec.start_pos[0] - 1] if spec.start_pos[0] <= len(lines) else ""
+        if not is_equivalent(equivalents, spec.module_path.relative_to(scratch).as_posix(), spec.operator_name, text):
+            chosen.append(spec)
+    print(f"{module}: {len(mutants)} mutants ({unevaluated_skipped} in unevaluated annotations left out); "
+          f"drew {len(drawn)} (seed {seed}), {len(drawn) - len(chosen)} listed as equivalent; "
+          f"baseline {baseline_s:.1f} s", flush=True)
     outcomes = []
     for spec in chosen:
         result = mutate_and_test([spec], command, max(timeout, baseline_s * 3))

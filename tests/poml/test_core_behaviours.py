@@ -424,3 +424,43 @@ def test_truncation_by_characters_and_tokens_in_each_direction():
     assert TruncateOptions.from_options(None).marker == " (...truncated)"
     custom = TruncateOptions.from_options({"truncateMarker": "<cut>", "truncateDirection": "start"})
     assert (custom.marker, custom.direction, custom.model) == ("<cut>", "start", "gpt-4o")
+
+
+def _tree(node):
+    """(name, start, end, attributes, children) of a parsed element; text as (text, start, end)."""
+    from poml.syntax import XmlText
+
+    if isinstance(node, XmlText):
+        return (node.text, node.start, node.end)
+    attrs = [(a.key, a.value, a.start, a.end, a.value_start, a.value_end) for a in node.attributes]
+    return (node.name, node.start, node.end, attrs, [_tree(c) for c in node.children])
+
+
+def test_jsx_style_attribute_value_is_an_object_template():
+    from poml.syntax import parse_markup
+
+    doc = parse_markup("<p a={{ x }}/>")
+    # The value gains one '{' (an object literal inside {{ }}): its span starts one earlier to match.
+    assert doc.issues == [] and _tree(doc.root) == ("p", 0, 14, [("a", "{{{ x }}}", 3, 12, 4, 12)], [])
+
+
+@pytest.mark.parametrize("text, issue, tree", [
+    ('<r><p a="1" ?>x</p></r>', ("Unexpected character '?' in tag <p>.", 12, 13),
+     ("r", 0, 23, [], [("p", 3, 19, [("a", "1", 6, 11, 9, 10)], [("x", 14, 15)])])),
+    ("<r><p ?/>x</r>", ("Unexpected character '?' in tag <p>.", 6, 7),
+     ("r", 0, 14, [], [("p", 3, 9, [], []), ("x", 9, 10)])),  # still self-closing: x is r's
+])
+def test_a_bad_character_in_a_tag_skips_to_its_end(text, issue, tree):
+    from poml.syntax import parse_markup
+
+    doc = parse_markup(text)
+    assert [(i.message, i.start, i.end) for i in doc.issues] == [issue]
+    assert _tree(doc.root) == tree
+
+
+def test_an_unclosed_processing_instruction_ends_the_text():
+    from poml.syntax import parse_markup
+
+    doc = parse_markup("<r><p>a</p><?pi</r>")
+    assert _tree(doc.root) == ("r", 0, 19, [], [("p", 3, 11, [], [("a", 6, 7)])])
+    assert [i.message for i in doc.issues] == ["Element <r> is not closed."]
