@@ -464,3 +464,20 @@ def test_an_unclosed_processing_instruction_ends_the_text():
     doc = parse_markup("<r><p>a</p><?pi</r>")
     assert _tree(doc.root) == ("r", 0, 19, [], [("p", 3, 11, [], [("a", 6, 7)])])
     assert [i.message for i in doc.issues] == ["Element <r> is not closed."]
+
+
+@pytest.mark.parametrize("text, issues, tree", [
+    # The tag ends at its '>' and is taken as self-closing, so its closing tag closes the parent.
+    ("<r><p ab=c>x</p></r>",
+     [('The value of attribute "ab" must be quoted.', 9, 10), ("Closing tag </r> has no matching opening tag.", 16, 20)],
+     ("r", 0, 16, [], [("p", 3, 11, [], []), ("x", 11, 12)])),
+    ("<r><p a=b",  # no '>' at all: the element runs to the end of the text
+     [('The value of attribute "a" must be quoted.', 8, 9), ("Element <r> is not closed.", 0, 2)],
+     ("r", 0, 9, [], [("p", 3, 9, [], [])])),
+])
+def test_an_unquoted_attribute_value_is_reported_at_the_value(text, issues, tree):
+    from poml.syntax import parse_markup
+
+    doc = parse_markup(text)
+    assert [(i.message, i.start, i.end) for i in doc.issues] == issues
+    assert _tree(doc.root) == tree
