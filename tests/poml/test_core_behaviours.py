@@ -481,3 +481,42 @@ def test_an_unquoted_attribute_value_is_reported_at_the_value(text, issues, tree
     doc = parse_markup(text)
     assert [(i.message, i.start, i.end) for i in doc.issues] == issues
     assert _tree(doc.root) == tree
+
+
+# ---------------------------------------------------------------- openai_chat message shapes
+
+_IMG = {"type": "image/png", "base64": "AAA", "alt": "a"}
+_REQ = {"type": "application/vnd.poml.toolrequest", "id": "c1", "name": "f", "content": {"q": 1}}
+_RESP = {"type": "application/vnd.poml.toolresponse", "id": "c1", "name": "f", "content": "done"}
+_CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"q": 1}'}}
+_IMAGE_URL = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAA"}}
+
+
+@pytest.mark.parametrize("message, expected", [
+    ({"speaker": "human", "content": ["only text"]}, [{"role": "user", "content": "only text"}]),  # one text part
+    ({"speaker": "human", "content": [_IMG]}, [{"role": "user", "content": [_IMAGE_URL]}]),       # one image: a list
+    ({"speaker": "human", "content": ["a", _IMG]},
+     [{"role": "user", "content": [{"type": "text", "text": "a"}, _IMAGE_URL]}]),
+    ({"speaker": "ai", "content": [_REQ]}, [{"role": "assistant", "tool_calls": [_CALL]}]),
+    ({"speaker": "ai", "content": ["thinking", _REQ]},
+     [{"role": "assistant", "content": "thinking", "tool_calls": [_CALL]}]),
+    ({"speaker": "ai", "content": []}, []),  # neither content nor calls: dropped
+    ({"speaker": "tool", "content": [_RESP]}, [{"role": "tool", "content": "done", "tool_call_id": "c1"}]),
+    ({"speaker": "tool", "content": "plain"}, [{"role": "tool", "content": "plain"}]),
+    ({"speaker": "system", "content": "s"}, [{"role": "system", "content": "s"}]),
+])
+def test_openai_message_shapes(message, expected):
+    from renderers._formats import to_openai_messages
+
+    assert to_openai_messages([message]) == expected
+
+
+@pytest.mark.parametrize("message, error", [
+    ({"speaker": "human", "content": [_REQ]}, "Tool request found in non-assistant message with speaker: human"),
+    ({"speaker": "ai", "content": [_RESP]}, "Tool response found in ai message; should be in tool message"),
+])
+def test_openai_refuses_tool_parts_in_the_wrong_message(message, error):
+    from renderers._formats import to_openai_messages
+
+    with pytest.raises(ValueError, match=f"^{error}$"):
+        to_openai_messages([message])
