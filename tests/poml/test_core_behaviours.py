@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -243,29 +244,29 @@ def test_regex_time_message():
 
 
 def test_eight_threads_render_concurrently_with_one_cache():
+    from concurrent.futures import ThreadPoolExecutor
+
     env = Environment(cache_size=4)  # a small cache: threads evict each other's entries
     start = threading.Barrier(8)
-    failures: list[BaseException] = []
 
-    def work(n: int) -> None:
-        try:
-            start.wait()
-            for j in range(40):
-                markup = (f"<poml><p>Hi {{{{ n }}}} {j % 9}</p><cp caption='c{j % 3}'>"
-                          "<list><item for='x in xs'>{{ x }}</item></list></cp></poml>")
-                got = env.render(markup, context={"n": n, "xs": list(range(j % 4))})
-                assert got[0]["content"].startswith(f"Hi {n} {j % 9}\n\n# c{j % 3}"), got
-                default = poml.poml(markup, context={"n": n, "xs": [n]})
-                assert default[0]["content"].endswith(f"- {n}"), default
-        except BaseException as exc:  # reported below, with the thread's traceback
-            failures.append(exc)
+    def work(n: int) -> int:
+        start.wait()
+        for j in range(40):
+            markup = (f"<poml><p>Hi {{{{ n }}}} {j % 9}</p><cp caption='c{j % 3}'>"
+                      "<list><item for='x in xs'>{{ x }}</item></list></cp></poml>")
+            got = env.render(markup, context={"n": n, "xs": list(range(j % 4))})
+            assert got[0]["content"].startswith(f"Hi {n} {j % 9}\n\n# c{j % 3}"), got
+            default = poml.poml(markup, context={"n": n, "xs": [n]})  # the shared default Environment
+            assert default[0]["content"].endswith(f"- {n}"), default
+        return n
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not failures, failures[:3]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so an unguarded cache shows its races
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:  # a worker's exception is raised here
+            assert list(pool.map(work, range(8))) == list(range(8))
+    finally:
+        sys.setswitchinterval(interval)
 
 
 # ---------------------------------------------------------------- parser corners
