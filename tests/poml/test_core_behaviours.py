@@ -521,3 +521,43 @@ def test_openai_refuses_tool_parts_in_the_wrong_message(message, error):
 
     with pytest.raises(ValueError, match=f"^{error}$"):
         to_openai_messages([message])
+
+
+# ---------------------------------------------------------------- paths that look like URLs
+
+
+@pytest.mark.parametrize("spelled, refused", [
+    ("s3://bucket/key", True), ("data:text/plain,hi", True), ("ftp:x", True), ("mailto:a@b", True),
+    ("JavaScript:alert(1)", True),
+    ("notes:v2.txt", False), ("x:y", False), ("C:/x", False),  # a colon in a file name, a drive letter
+])
+def test_schemes_are_refused_and_colons_in_names_are_paths(tmp_path: Path, spelled, refused):
+    access = FileAccess([tmp_path])
+    if refused:
+        scheme = spelled.split(":", 1)[0]
+        with pytest.raises(PomlPathError) as info:
+            access.resolve(spelled, tmp_path)
+        assert str(info.value) == f'Refusing "{spelled}": the "{scheme}:" scheme is not a file path.'
+    else:
+        assert access.resolve(spelled, tmp_path) == tmp_path.resolve() / spelled
+
+
+# ---------------------------------------------------------------- stylesheet merging
+
+
+def test_deep_merge_only_merges_objects():
+    from poml.styles import deep_merge
+
+    assert deep_merge({"a": 1}, 5) == {"a": 1}
+    assert deep_merge(5, {"a": 1}) == 5
+    assert deep_merge("x", {"a": 1}) == "x"
+    assert deep_merge({"a": {"b": 1, "c": 2}}, {"a": {"c": 3}, "d": [1]}) == {"a": {"b": 1, "c": 3}, "d": [1]}
+    assert deep_merge({"a": 1}, {"a": {"b": 2}}) == {"a": {"b": 2}}  # an object replaces a scalar
+    assert deep_merge({"a": {}}, {"a": {"b": 2}}) == {"a": {"b": 2}}
+
+
+def test_an_empty_or_odd_selector_never_matches():
+    sheet = {"": {"speaker": "ai"}, "!": {"speaker": "ai"}, " ": {"speaker": "ai"}}
+    assert poml.poml("<poml><p>x</p></poml>", stylesheet=sheet) == [{"speaker": "human", "content": "x"}]
+    assert poml.poml("<poml><p>x</p><p>y</p></poml>", stylesheet={"*": {"speaker": "ai"}}) == [
+        {"speaker": "ai", "content": "x\n\ny"}]
