@@ -561,3 +561,20 @@ def test_an_empty_or_odd_selector_never_matches():
     assert poml.poml("<poml><p>x</p></poml>", stylesheet=sheet) == [{"speaker": "human", "content": "x"}]
     assert poml.poml("<poml><p>x</p><p>y</p></poml>", stylesheet={"*": {"speaker": "ai"}}) == [
         {"speaker": "ai", "content": "x\n\ny"}]
+
+
+def test_caption_text_transforms():
+    out = poml.poml('<poml><task caption="my task" captionTextTransform="capitalize">y</task>'
+                    '<task caption="My Task" captionTextTransform="upper">z</task>'
+                    '<task caption="My tASK" captionTextTransform="none">w</task></poml>')
+    assert out[0]["content"] == "# My task\n\ny\n\n# MY TASK\n\nz\n\n# My tASK\n\nw"
+
+
+def test_component_listing_line():
+    from poml.components import lookup
+    from poml.components._registry import one_line
+
+    common = "syntax, className, speaker, name, type, writerOptions, whiteSpace, charLimit, tokenLimit, priority"
+    assert one_line(lookup("p")) == f"Paragraph (p): A block of text separated from its neighbours by a blank line. [blankLine, {common}]"
+    assert one_line(lookup("task")) == ("Task: What the model should do. [caption, captionSerialized, captionStyle, "
+                                        f"captionTextTransform, captionEnding, blankLine, {common}]")
