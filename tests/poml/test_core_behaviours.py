@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 from pathlib import Path
@@ -578,3 +579,36 @@ def test_component_listing_line():
     assert one_line(lookup("p")) == f"Paragraph (p): A block of text separated from its neighbours by a blank line. [blankLine, {common}]"
     assert one_line(lookup("task")) == ("Task: What the model should do. [caption, captionSerialized, captionStyle, "
                                         f"captionTextTransform, captionEnding, blankLine, {common}]")
+
+
+# ---------------------------------------------------------------- speaker ranges
+
+
+def test_an_explicit_system_speaker_on_markup_stays_system():
+    # The lone-system-message rule turns an implicit system message into a human one, not this.
+    assert poml.poml('<poml><p speaker="system">only</p></poml>') == [{"speaker": "system", "content": "only"}]
+    assert poml.poml("<poml><system-msg>only</system-msg></poml>") == [{"speaker": "system", "content": "only"}]
+    assert poml.poml("<poml><p>only</p></poml>") == [{"speaker": "human", "content": "only"}]
+
+
+def test_alternating_speakers_make_one_message_each():
+    out = poml.poml("<poml><system-msg>a</system-msg><human-msg>b</human-msg><ai-msg>c</ai-msg>"
+                    "<human-msg>d</human-msg><p>e</p></poml>")
+    # After a human message the default speaker is human: the unmarked <p> joins "d".
+    assert out == [{"speaker": "system", "content": "a"}, {"speaker": "human", "content": "b"},
+                   {"speaker": "ai", "content": "c"}, {"speaker": "human", "content": "d\n\ne"}]
+
+
+@pytest.mark.xfail(reason="text beside an inline element with another speaker is dropped: the paragraph is "
+                          "written as one segment that fits no speaker range (renderers/_speakers.py)")
+def test_text_around_an_inline_element_with_another_speaker_is_kept():
+    out = poml.poml('<poml><p speaker="human">h<b speaker="ai">x</b>tail</p></poml>')
+    assert out == [{"speaker": "human", "content": "h"}, {"speaker": "ai", "content": "**x**"},
+                   {"speaker": "human", "content": "tail"}]
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("(-10) ** 309", -math.inf), ("(-10) ** 310", math.inf), ("10 ** 309", math.inf),  # checked with node 20
+])
+def test_powers_past_the_largest_double_keep_their_sign(expr, expected):
+    assert evaluate(expr) == expected
