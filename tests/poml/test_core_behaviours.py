@@ -612,3 +612,26 @@ def test_text_around_an_inline_element_with_another_speaker_is_kept():
 ])
 def test_powers_past_the_largest_double_keep_their_sign(expr, expected):
     assert evaluate(expr) == expected
+
+
+@pytest.mark.parametrize("syntax, expected", [
+    ("markdown", "# Examples\n\nIntro here\n\na\n\nb"),
+    ("json", '```json\n{\n  "examples": {\n    "input": "a",\n    "output": "b"\n  }\n}\n```'),  # no introducer
+    ("yaml", "```yaml\nexamples:\n  input: a\n  output: b\n```"),
+])
+def test_the_examples_introducer_shows_in_markup_only(syntax, expected):
+    markup = (f'<poml><examples introducer="Intro here" syntax="{syntax}"><example><input>a</input>'
+              "<output>b</output></example></examples></poml>")
+    assert poml.poml(markup, chat=False) == expected
+
+
+def test_component_description():
+    from poml.components import lookup
+    from poml.components._registry import describe
+
+    text = describe(lookup("cp")).split("\n")
+    assert text[:5] == ["CaptionedParagraph", "", "aliases: cp", "",
+                        "A paragraph with a caption (header, bold, plain or hidden) before its body."]
+    assert ("  captionStyle (string, one of header|bold|plain|hidden, default header): "
+            "How the caption shows: header, bold, plain or hidden.") in text
+    assert "  caption (string): The caption (title) text." in text

@@ -161,6 +161,8 @@ def test_scope_integers_past_two_to_the_53_round_like_javascript(node):
     "typeof null", "typeof [] ", "typeof undefined",
     "0.1 + 0.2", "1 / 3", "100 / 3", "2 ** 53 + 1", "1e21 + 1", "-1e-7", "(123.456).toFixed(1)",
     "[10, 9, 1].sort()", "['b', 'a', 'C'].sort()",
+    "Math.log(0)", "Math.log(-1)", "Math.sqrt(-1)", "1 / Math.sign(-0)", "(-10) ** 309", "Math.pow(-10, 309)",
+    "'a,b'.split(/,/, 2 ** 32 + 1)", "'a,b,c'.split(/,/, 2)", "'a[b'.split(/[[]/)", "'a]b'.split(/[\\]]/)",
 ])
 def test_known_corners_agree_with_node(node, expr):
     agree(expr, {}, node)
