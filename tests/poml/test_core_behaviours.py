@@ -635,3 +635,22 @@ def test_component_description():
     assert ("  captionStyle (string, one of header|bold|plain|hidden, default header): "
             "How the caption shows: header, bold, plain or hidden.") in text
     assert "  caption (string): The caption (title) text." in text
+
+
+def test_tool_response_with_media_flattens_to_text():
+    from renderers._formats import to_openai_messages
+
+    resp = dict(_RESP, content=["x", {"type": "image/png", "base64": "AAA", "alt": "cat"},
+                                {"type": "image/jpeg", "base64": "BBB"}])
+    assert to_openai_messages([{"speaker": "tool", "content": [resp]}]) == [
+        {"role": "tool", "content": "x\n\n[image/png: cat]\n\n[image/jpeg]", "tool_call_id": "c1"}]
+    nested = dict(_RESP, content=[_REQ])  # only text and media flatten
+    with pytest.raises(ValueError, match="^Unexpected content part type: <class 'dict'>$"):
+        to_openai_messages([{"speaker": "tool", "content": [nested]}])
+
+
+def test_format_names_built_at_run_time_are_recognised():
+    # A name from the command line or a config file is equal to, not the same object as, the literal.
+    raw, chat = "".join(["r", "aw"]), "".join(["openai_", "chat"])
+    assert poml.poml("<poml><p>x</p></poml>", format=raw) == '{"messages":[{"speaker":"human","content":"x"}]}'
+    assert poml.poml("<poml><p>x</p></poml>", format=chat) == {"messages": [{"role": "user", "content": "x"}]}
