@@ -530,7 +530,8 @@ def test_openai_refuses_tool_parts_in_the_wrong_message(message, error):
 @pytest.mark.parametrize("spelled, refused", [
     ("s3://bucket/key", True), ("data:text/plain,hi", True), ("ftp:x", True), ("mailto:a@b", True),
     ("JavaScript:alert(1)", True),
-    ("notes:v2.txt", False), ("x:y", False), ("C:/x", False),  # a colon in a file name, a drive letter
+    ("notes:v2.txt", False), ("x:y", False), ("a:-b", False), ("a:.b", False),  # a colon in a file name
+    ("C:/x", False),  # a drive letter
 ])
 def test_schemes_are_refused_and_colons_in_names_are_paths(tmp_path: Path, spelled, refused):
     access = FileAccess([tmp_path])
