@@ -655,3 +655,8 @@ def test_format_names_built_at_run_time_are_recognised():
     raw, chat = "".join(["r", "aw"]), "".join(["openai_", "chat"])
     assert poml.poml("<poml><p>x</p></poml>", format=raw) == '{"messages":[{"speaker":"human","content":"x"}]}'
     assert poml.poml("<poml><p>x</p></poml>", format=chat) == {"messages": [{"role": "user", "content": "x"}]}
+
+
+def test_an_explicit_human_speaker_makes_human_the_default_after_it():
+    out = poml.poml('<poml><p>s</p><p speaker="human">h</p><p>after</p></poml>')
+    assert out == [{"speaker": "system", "content": "s"}, {"speaker": "human", "content": "h\n\nafter"}]
