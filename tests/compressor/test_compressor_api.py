@@ -143,3 +143,16 @@ def test_export_onnx_folder_is_self_contained(model_dirs, tmp_path, texts):
     comp = Compressor(str(out), engine="onnx", device="cpu")
     r = comp.compress(texts["meeting_dialogue"], rate=0.5)
     assert 0 < r.compressed_tokens < r.origin_tokens
+
+
+def test_cuda_unavailable_error_is_clear(monkeypatch):
+    """Needs no GPU: CUDA is made to look absent, and asking for it must say so plainly."""
+    torch = pytest.importorskip("torch", reason="the torch engine needs torch (pip install 'poml-native[compress]')")
+    from compressor import EngineUnavailableError
+    from compressor._engines import _resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for device in ("cuda", "cuda:1"):
+        with pytest.raises(EngineUnavailableError, match=re.escape(f"device={device!r} requested but CUDA is not available")):
+            _resolve_device(device)
+    assert _resolve_device("auto") == "cpu" and _resolve_device("cpu") == "cpu"

@@ -114,3 +114,22 @@ def test_word_boundaries_do_not_depend_on_folder_name(model_dirs, tmp_path, text
     assert b.scheme == "sentencepiece"
     t = texts["meeting_dialogue"]
     assert a.compress(t, rate=0.5).compressed_prompt == b.compress(t, rate=0.5).compressed_prompt
+
+
+@pytest.mark.parametrize("kind", ["xlmr", "bert"])
+def test_paragraph_breaks_survive_default_mode_compression(kind, get_compressor):
+    paragraphs = [
+        "The council will vote on item twenty eight after a short break tonight.",
+        "Please keep your comments brief because we have many speakers waiting.",
+        "The budget for the coming year is about three and a half million dollars.",
+    ]
+    text = "\n\n".join(paragraphs)
+    out = get_compressor(kind).compress(text, rate=0.5).compressed_prompt
+    pieces = out.split("\n\n")
+    # Each kept paragraph stays a paragraph: never glued to the next, never split by a single newline.
+    assert 1 <= len(pieces) <= 3 and "\n" not in out.replace("\n\n", "")
+    for piece in pieces:
+        owners = [p for p in paragraphs if set(re.findall(r"\w+", piece)) <= set(re.findall(r"\w+", p))]
+        assert owners, (piece, out)
+    if len(pieces) == 3:
+        assert all(set(re.findall(r"\w+", p)) <= set(re.findall(r"\w+", para)) for p, para in zip(pieces, paragraphs))

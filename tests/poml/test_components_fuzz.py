@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, event, given, settings, strategies as st  # noqa: E402
 
 from poml._errors import DiagnosticSink, PomlError  # noqa: E402
 from poml._tree import Call  # noqa: E402
@@ -57,10 +57,14 @@ def test_random_trees_never_raise(nodes, sheet):
     sink = DiagnosticSink()
     try:
         root = build(nodes, sink=sink, stylesheet=sheet)
-    except PomlError:
+    except PomlError as exc:
+        event("raised a PomlError")
+        assert exc.diagnostic is not None and exc.diagnostic.message
+        assert unexpected == []
         return
     finally:
         _render.ON_UNEXPECTED = None
+    event("built with problems" if sink.items else "built cleanly")
     assert isinstance(root, Element)
     assert all(d.message for d in sink.items)
     # every failure is a reported problem with the input, never a Python error inside a component

@@ -10,7 +10,7 @@ import pytest
 
 import poml
 import poml.components.data  # noqa: F401  (registers the data components and file hooks)
-from poml._errors import PomlError, PomlPathError
+from poml._errors import PomlError, PomlFileError, PomlPathError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "poml-examples"
 ASSETS = SHARED / "examples" / "assets"
@@ -20,6 +20,16 @@ TEST_ASSETS = SHARED / "packages" / "poml" / "tests" / "assets"
 def content(markup: str, **kw):
     result = poml.poml(markup, chat=False, **kw)
     return result
+
+
+def _raises_at(markup: str, kind: type, message, column: int) -> PomlError:
+    """Rendering ``markup`` raises ``kind`` with ``message`` located on line 1 at ``column``."""
+    with pytest.raises(kind) as info:
+        content(markup)
+    if message is not None:
+        assert info.value.diagnostic.message == message
+    assert (info.value.diagnostic.line, info.value.diagnostic.column) == (1, column)
+    return info.value
 
 
 @pytest.fixture()
@@ -127,8 +137,7 @@ def test_table_xlsx(monkeypatch):
 
 
 def test_table_missing_and_escape(files):
-    with pytest.raises(PomlError):
-        content('<poml><table src="nope.csv"/></poml>')
+    _raises_at('<poml><table src="nope.csv"/></poml>', PomlFileError, "File not found: nope.csv", 7)
     with pytest.raises(PomlPathError):
         content('<poml><table src="/etc/passwd" parser="csv"/></poml>')
 
@@ -159,8 +168,7 @@ def test_img_alt_without_multimedia(files):
 
 
 def test_img_missing_file(files):
-    with pytest.raises(PomlError):
-        content('<poml><img src="nope.png"/></poml>')
+    _raises_at('<poml><img src="nope.png"/></poml>', PomlFileError, "File not found: nope.png", 7)
 
 
 def test_audio_src(files):
@@ -203,8 +211,8 @@ def test_folder_text_syntax(files):
 
 
 def test_folder_errors(files):
-    with pytest.raises(PomlError):
-        content('<poml><folder src="nope_dir"/></poml>')
+    err = _raises_at('<poml><folder src="nope_dir"/></poml>', PomlFileError, None, 7)
+    assert err.diagnostic.message.startswith("Error processing folder nope_dir: no such folder")
     with pytest.raises(PomlPathError):
         content('<poml><folder src=".."/></poml>')
 
@@ -233,8 +241,7 @@ def test_webpage_url_needs_network(files):
 
 def test_let_src(files):
     assert content('<poml><let name="v" src="vals.json"/><p>{{v.fromFile}} {{v.count}}</p></poml>') == "yes 3"
-    with pytest.raises(PomlError):
-        content('<poml><let name="x" src="nope.json"/><p>{{x}}</p></poml>')
+    _raises_at('<poml><let name="x" src="nope.json"/><p>{{x}}</p></poml>', PomlFileError, "File not found: nope.json", 26)
 
 
 # ---------------------------------------------------------------- the builder's file hook
@@ -264,9 +271,12 @@ def test_file_loader_widens_roots(tmp_path):
     (tmp_path / "other" / "x.txt").write_text("from other root")
     doc = lookup("document")
     narrow = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main"]), tmp_path / "main")))
-    with pytest.raises(Exception) as info:
+    from poml.components._nodes import ReadError
+
+    with pytest.raises(ReadError) as info:  # a component's error, located by the builder later
         doc.render({"src": "../other/x.txt"}, [], narrow)
-    assert "outside the folders this prompt may read" in str(info.value)
+    assert info.value.kind == "PomlPathError"
+    assert str(info.value).startswith('Path "../other/x.txt" is outside the folders this prompt may read.')
     wide = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main", tmp_path / "other"]), tmp_path / "main")))
     out = doc.render({"src": "../other/x.txt"}, [], wide)
     assert out[0].children == ["from other root"]

@@ -50,7 +50,7 @@ def test_parse_text_types():
     assert sources.parse_text("text", "string") == "text"
     assert sources.parse_text('{"a": 1}', "object") == {"a": 1}
     assert sources.parse_text("x", "buffer") == b"x"
-    with pytest.raises(PomlError):
+    with pytest.raises(PomlError, match="^Invalid boolean value: maybe$"):
         sources.parse_text("maybe", "boolean")
     with pytest.raises(PomlError, match="Invalid type"):
         sources.parse_text("a,b", "csv")
@@ -121,7 +121,9 @@ def test_pdf_text_matches_reference_example():
     data = (ASSETS / "203_flight_itinerary.pdf").read_bytes()
     text = documents.read_pdf(data)
     expected = (EXAMPLES / "expects" / "203_expense_extract_document.txt").read_text()
-    assert text in expected
+    # The document's whole text is the section between its file heading and the hint after it.
+    section = expected.split("# File: assets/203_flight_itinerary.pdf\n\n", 1)[1].split("\n\n**Hint:**", 1)[0]
+    assert text == section and text.startswith("Flight Itinerary\nPassenger Name John Doe")
 
 
 def test_select_pdf_text_arithmetic():
@@ -322,7 +324,7 @@ def test_audio(tmp_path):
     with pytest.raises(PomlError, match="Cannot determine audio format"):
         audio.load_audio(base64=b64)
     (tmp_path / "a.xyz").write_bytes(b"x")
-    with pytest.raises(PomlError):
+    with pytest.raises(PomlError, match=r'^Cannot determine audio format\. Set type, e\.g\. type="audio/mpeg"\.$'):
         audio.load_audio("a.xyz", base_dir=tmp_path, access=access)
 
 

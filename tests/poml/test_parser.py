@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import poml
@@ -112,11 +113,15 @@ _DOCUMENT = st.lists(_MARKUP, max_size=4).map(lambda parts: "<poml>" + "".join(p
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_DOCUMENT, st.booleans())
-def test_well_formed_markup_renders_or_raises_only_poml_errors(markup, chat):
-    try:
-        poml.poml(markup, chat=chat)
-    except poml.PomlError:
-        pass
+def test_well_formed_markup_renders_every_word(markup, chat):
+    # Every tag is a known component with well-formed children: it must render, and every word
+    # written in the markup must come out (captions and markdown only add text around it).
+    out = poml.poml(markup, chat=chat)
+    rendered = str(out if chat else [out])
+    words = re.findall(r"[A-Za-z0-9]+", re.sub(r"<[^>]*>", " ", markup))
+    event(f"words: {min(len(words), 5)}{'+' if len(words) >= 5 else ''}")
+    missing = [w for w in words if w not in rendered]
+    assert not missing, (missing, out)
 
 
 def _break(markup: str, data) -> str:
@@ -147,10 +152,18 @@ def test_malformed_markup_raises_with_a_valid_line_and_column(markup, data):
     assert f":{err.line}:{err.column}:" in str(err)
 
 
+# Plain random text rarely holds a tag (3 examples in 100 did): most examples are drawn from
+# the characters markup is made of, so tags, attributes, entities and comments get exercised.
+_MARKUPISH = st.lists(st.sampled_from(["<", ">", "</", "/>", "=", '"', "'", " ", "a", "b", "p", "&", "&amp;", ";",
+                                       "<!--", "-->", "<![CDATA[", "]]>", "{{", "}}", "\n", "?"]),
+                      max_size=60).map("".join)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
+@given(st.one_of(st.text(max_size=200), _MARKUPISH, _MARKUPISH))
 def test_any_text_parses_without_crashing(text):
     doc = parse_markup(text)
+    event("has a tag" if re.search(r"<[A-Za-z/!]", text) else "no tag")
     for issue in doc.issues:
         assert 0 <= issue.start <= issue.end <= len(text) or issue.kind is PomlLimitError
 

@@ -112,6 +112,8 @@ def test_include_cycles_end_with_an_error(tmp_path):
     (tmp_path / "a.poml").write_text('<poml><include src="b.poml"/></poml>')
     (tmp_path / "b.poml").write_text('<poml><include src="a.poml"/></poml>')
     start = time.perf_counter()
-    with pytest.raises(poml.PomlError):
+    with pytest.raises(poml.PomlLimitError) as info:
         poml.poml(tmp_path / "a.poml")
+    assert info.value.diagnostic.message == "<include> is nested more than 32 levels deep (a cycle?)."
+    assert (info.value.diagnostic.line, info.value.diagnostic.column) == (1, 21)  # the src value
     assert time.perf_counter() - start < 1.0

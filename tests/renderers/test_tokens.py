@@ -69,3 +69,12 @@ def test_missing_tiktoken_message(monkeypatch):
     monkeypatch.setattr(_tokens, "_encodings", {})
     with pytest.raises(_tokens.TokenizerUnavailable, match=re.escape(install_command("tokens"))):
         _tokens.get_encoding("gpt-4o")
+
+
+def test_install_command_for_a_checkout_and_for_a_published_install(monkeypatch):
+    from poml import _install
+
+    monkeypatch.setattr(_install, "_editable_checkout", lambda: "/src/poml")
+    assert _install.install_command("tokens") == 'pip install -e "/src/poml[tokens]"'
+    monkeypatch.setattr(_install, "_editable_checkout", lambda: None)
+    assert _install.install_command("tokens") == 'pip install "poml-native[tokens]"'

@@ -17,7 +17,8 @@ from renderers._js import JS_WHITESPACE_CLASS, decimal_value as _parse_decimal, 
 
 _TOKEN_RE = re.compile(r"""
  (?P<ws>[""" + JS_WHITESPACE_CLASS + r"""]+)
-|(?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+|(?P<num>0[xX][0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|0[bB][01]+(?:_[01]+)*|0[oO][0-7]+(?:_[0-7]+)*
+   |(?:[0-9]+(?:_[0-9]+)*(?:\.(?:[0-9]+(?:_[0-9]+)*)?)?|\.[0-9]+(?:_[0-9]+)*)(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?)
 |(?P<name>(?:[^\W\d]|\$)[\w$\u200c\u200d]*)
 |(?P<str>"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*')
 |(?P<punct>\?\.(?!\d)|\.\.\.|===|!==|>>>=?|<<=|>>=|\*\*=?|[-+*/%&|^=!<>]=|&&=?|\|\|=?|\?\?=?|=>|\+\+|--|<<|>>|[-+*/%<>!?:.,()\[\]{}=&|^~;@#])
@@ -210,6 +211,7 @@ def _template(text: str, pos: int, nest: int) -> tuple[Token, int]:
 
 
 def _number_literal(v: str) -> float | int:
+    v = v.replace("_", "")  # numeric separators (1_000), placed only between digits by _TOKEN_RE
     if v[0] == "0" and len(v) > 2 and v[1] in "xXbBoO":
         return _norm(int(v[2:], {"x": 16, "b": 2, "o": 8}[v[1].lower()]))
     return _parse_decimal(v)

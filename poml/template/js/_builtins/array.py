@@ -40,7 +40,10 @@ def _a_index_of(arr: Any, a: list) -> int:
 def _a_last_index_of(arr: Any, a: list) -> int:
     v = _arg(a, 0)
     _charge(len(arr) * ITEM_COST)
-    for i in range(len(arr) - 1, -1, -1):
+    # A position counts back from the end when negative and caps at the last index (ECMA-262).
+    start = len(arr) - 1 if len(a) < 2 else _to_integer(a[1])
+    start = int(min(start, len(arr) - 1) if start >= 0 else max(len(arr) + start, -1))
+    for i in range(start, -1, -1):
         if _strict_eq(arr[i], v):
             return i
     return -1

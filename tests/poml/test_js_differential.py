@@ -1,0 +1,175 @@
+"""The expression sandbox against Node: generated expressions over generated data must agree.
+
+One `node` process serves the whole module: it reads one JSON line per example (the expression
+and its scope) and answers with what JavaScript makes of it (typeof, JSON.stringify, String, or
+the error's name). Our side evaluates the same expression with poml.template.js and describes
+the value with the sandbox's own typeof/JSON.stringify/String. Skipped where node is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from poml.template.js import ExpressionError, evaluate
+from strategies import NAME_KEYS, json_values
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+
+# Evaluates each request in a fresh function whose parameters are the scope's names, so the
+# expression sees exactly the data our sandbox sees and nothing of the script's own state.
+_SERVER = r"""
+const rl = require('readline').createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const { expr, scope } = JSON.parse(line);
+  let out;
+  try {
+    const names = Object.keys(scope);
+    const v = new Function(...names, '"use strict"; return (' + expr + ');')(...names.map((n) => scope[n]));
+    const j = JSON.stringify(v);
+    out = { ok: true, type: typeof v, json: j === undefined ? null : j, str: String(v) };
+  } catch (e) {
+    out = { ok: false, error: e && e.name };
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def node():
+    proc = subprocess.Popen([NODE, "-e", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+
+    def ask(expr: str, scope: dict) -> dict:
+        proc.stdin.write(json.dumps({"expr": expr, "scope": scope}) + "\n")
+        proc.stdin.flush()
+        return json.loads(proc.stdout.readline())
+
+    yield ask
+    proc.stdin.close()
+    proc.wait(timeout=10)
+
+
+def ours(expr: str, scope: dict) -> dict:
+    try:
+        v = evaluate(expr, scope)
+    except ExpressionError:
+        return {"ok": False}
+    describe = {"v": v}
+    j = evaluate("JSON.stringify(v)", describe)
+    return {"ok": True, "type": evaluate("typeof v", describe),
+            "json": None if evaluate("typeof JSON.stringify(v)", describe) == "undefined" else j,
+            "str": evaluate("String(v)", describe)}
+
+
+def agree(expr: str, scope: dict, node, generated: bool = False) -> None:
+    theirs = node(expr, scope)
+    mine = ours(expr, scope)
+    if generated:  # what share of examples reach each kind of value (--hypothesis-show-statistics)
+        event("node threw" if not theirs["ok"] else f"typeof {theirs['type']}")
+    if not theirs["ok"]:
+        # JavaScript threw (a TypeError reading a property of null...): the sandbox must refuse too.
+        assert not mine["ok"], (expr, scope, theirs, mine)
+        return
+    theirs.pop("error", None)
+    assert mine == theirs, (expr, scope)
+
+
+# ---------------------------------------------------------------- generated expressions
+
+NUMBERS = st.one_of(
+    st.integers(-1000, 1000),
+    st.sampled_from(["0.1", "0.2", "1.5", "-0", "1e21", "1e-7", "123456789.125", "2e308", "0.000001", "5e-324",
+                     "9007199254740993", "0x1F", "1_000"]),
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: math.isfinite(f)).map(repr),
+).map(str)
+STRINGS = st.sampled_from(["''", "'a'", "'abc'", "' 42 '", "'0x10'", "'1e3'", "'12px'", "'-0'", "'\\n'", "'é☃'",
+                           "'null'", "'[1,2]'", "'a,b'", "' '"])
+LITERALS = st.one_of(NUMBERS, STRINGS, st.sampled_from(["true", "false", "null", "undefined", "[]", "[1, 'a', null]",
+                                                        "({})", "({a: 1, b: [2]})", "({b: 1, '1': 2, a: 3})", "NaN",
+                                                        "Infinity", "-Infinity"]))
+NAMES = st.sampled_from(["v0", "v1", "v2"])
+UNARY = ["-", "+", "!", "typeof "]
+BINARY = ["+", "-", "*", "/", "%", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "&&", "||", "??", "in"]
+CALLS = ["String", "Number", "JSON.stringify", "parseInt", "parseFloat", "isNaN", "Boolean", "Array.isArray",
+         "Math.floor", "Math.abs", "Math.round", "Math.max", "Math.min", "Number.isInteger", "Object.keys", "isFinite",
+         "Math.sign"]
+METHODS = ["slice(1)", "slice(-2, 5)", "indexOf('a')", "lastIndexOf(1, 1)", "includes(1)", "concat([1])", "join('-')",
+           "toString()", "toUpperCase()", "trim()", "at(-1)", "split(',')", "toFixed(2)", "padStart(4, '0')",
+           "repeat(2)", "charAt(1)", "startsWith('a')", "map(x => x)", "filter(x => x)", "reverse()", "flat()"]
+MEMBERS = [".length", "[0]", "[1]", "['a']", ".a", ".b", "['1']"]
+
+
+def expressions():
+    def extend(inner):
+        return st.one_of(
+            st.builds(lambda op, a: f"({op}{a})", st.sampled_from(UNARY), inner),
+            st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(BINARY), inner),
+            st.builds(lambda f, a: f"{f}({a})", st.sampled_from(CALLS), inner),
+            st.builds(lambda a, m: f"({a}).{m}", inner, st.sampled_from(METHODS)),
+            st.builds(lambda a, m: f"({a}){m}", inner, st.sampled_from(MEMBERS)),
+            st.builds(lambda c, a, b: f"({c} ? {a} : {b})", inner, inner, inner),
+            st.builds(lambda items: "[" + ", ".join(items) + "]", st.lists(inner, max_size=3)),
+        )
+
+    return st.recursive(st.one_of(LITERALS, NAMES), extend, max_leaves=6)
+
+
+DATA = json_values(NAME_KEYS)  # index-like keys have their own (xfailed) test below
+SCOPES = st.fixed_dictionaries({"v0": DATA, "v1": DATA, "v2": DATA})
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), SCOPES)
+def test_generated_expressions_agree_with_node(node, expr, scope):
+    agree(expr, json.loads(json.dumps(scope)), node, generated=True)
+
+
+# ---------------------------------------------------------------- number formatting
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**53), 2**53),
+                 st.floats(min_value=-1e-5, max_value=1e-5), st.floats(min_value=1e15, max_value=1e22)))
+def test_number_formatting_agrees_with_node(node, x):
+    agree("[v0, v0 / 3, v0 * 1e10, -v0, v0.toString(), String(v0 + 0.1)]", {"v0": x}, node, generated=True)
+
+
+@pytest.mark.xfail(strict=True, reason="a Python int past 2**53 in the scope stays exact; JavaScript rounds it to the "
+                   "nearest double: left to the one-JavaScript-layer work (issue 16, section 2)")
+def test_scope_integers_past_two_to_the_53_round_like_javascript(node):
+    agree("[v0, v0 / 3, String(v0)]", {"v0": 2**53 + 1}, node)
+
+
+@pytest.mark.parametrize("expr", [
+    "JSON.stringify({b: 1, '1': 2, a: 3, '0': 4})",  # integer-like keys first, ascending
+    "JSON.stringify([undefined, () => 1, NaN, -0, 1e21])",
+    "JSON.stringify({a: undefined, b: null})",
+    "JSON.stringify('\\u2028\\ud800\"')",
+    "String([1, [2, [3, null]], undefined])",
+    "[1, 2, 3].lastIndexOf(3, -2)",
+    "3 in [1, 2, 3]",
+    "'b' in {b: undefined}",
+    "parseInt('0x10')", "parseInt('08')", "parseFloat('1e3x')", "Number(' 12 ')", "Number('')", "Number('0b101')",
+    "typeof null", "typeof [] ", "typeof undefined",
+    "0.1 + 0.2", "1 / 3", "100 / 3", "2 ** 53 + 1", "1e21 + 1", "-1e-7", "(123.456).toFixed(1)",
+    "[10, 9, 1].sort()", "['b', 'a', 'C'].sort()",
+    "Math.log(0)", "Math.log(-1)", "Math.sqrt(-1)", "1 / Math.sign(-0)", "(-10) ** 309", "Math.pow(-10, 309)",
+    "'a,b'.split(/,/, 2 ** 32 + 1)", "'a,b,c'.split(/,/, 2)", "'a[b'.split(/[[]/)", "'a]b'.split(/[\\]]/)",
+])
+def test_known_corners_agree_with_node(node, expr):
+    agree(expr, {}, node)
+
+
+@pytest.mark.xfail(strict=True, reason="objects from the scope keep Python's key order; JavaScript lists index-like "
+                   "keys first (JSON.stringify, Object.keys): left to the one-JavaScript-layer work (issue 16, section 2)")
+@pytest.mark.parametrize("expr", ["JSON.stringify(v0)", "Object.keys(v0)", "String(Object.entries(v0))"])
+def test_index_like_keys_of_scope_objects_come_first(node, expr):
+    agree(expr, {"v0": {"b": 1, "10": 2, "a": 3, "2": 4}}, node)
