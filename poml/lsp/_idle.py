@@ -30,6 +30,7 @@ class IdleCollector:
         self.full_collections = 0
         self.started = False
         self._timer: Optional[asyncio.TimerHandle] = None
+        self._threshold = gc.get_threshold()
 
     def start(self) -> None:
         """Freeze what exists now and take full collections off CPython's own schedule."""
@@ -37,7 +38,7 @@ class IdleCollector:
             return
         gc.collect()
         gc.freeze()
-        young, middle, _ = gc.get_threshold()
+        self._threshold = young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, _NEVER)
         self.started = True
 
@@ -47,8 +48,7 @@ class IdleCollector:
             self._timer.cancel()
             self._timer = None
         if self.started:
-            young, middle, _ = gc.get_threshold()
-            gc.set_threshold(young, middle, 10)
+            gc.set_threshold(*self._threshold)
             gc.unfreeze()
             self.started = False
 
