@@ -79,3 +79,41 @@ def test_idle_collector_collects_anyway_when_never_idle():
             idle.stop()
 
     asyncio.run(go())
+
+
+def test_engine_drops_the_parse_of_a_superseded_version_and_renders_only_on_demand():
+    from poml.lsp._engine import WorkspaceEngine
+
+    engine = WorkspaceEngine()
+    first = engine.analyze("u", "<p>{{ a }}</p>", None)
+    assert first.diagnostics is None, "analysing does not render"
+    assert first.text in engine.env._parsed.items
+    second = engine.analyze("u", "<p>{{ b }}</p>", None)
+    assert first.text not in engine.env._parsed.items and second.text in engine.env._parsed.items
+    [d] = engine.diagnose(second)
+    assert "b is not defined" in d.message
+    assert engine.diagnose(second) is second.diagnostics, "one render per version"
+    assert engine.render(second) is second.rendered, "the preview with the paired context reuses it"
+
+
+hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@hypothesis.given(st.lists(st.tuples(st.integers(0, 200), st.sampled_from(["x", " ", "{{ n }}", "<", "}}", "é😀"])),
+                          min_size=1, max_size=12))
+def test_diagnostics_after_any_edits_equal_a_fresh_engines(edits):
+    """Whatever the edits in between, the last version's diagnostics are those of a cold engine."""
+    from poml.lsp._engine import WorkspaceEngine
+
+    text = '<poml>\n<let name="n" value="2"/>\n<p>{{ n * 2 }} and {{ m }}</p>\n</poml>\n'
+    warm = WorkspaceEngine()
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+        warm.diagnose(warm.analyze("u", text, None))
+
+    def seen(engine):
+        return [(d.start, d.end, d.message) for d in engine.diagnose(engine.analyze("u", text, None))]
+    assert seen(warm) == seen(WorkspaceEngine())
