@@ -110,20 +110,28 @@ class PomlLanguageServer(LanguageServer):
     def doc_version(self, uri: str) -> Optional[int]:
         return self.workspace.get_text_document(uri).version
 
-    async def on_newest(self, uri: str, work: Callable[[Analysis, LineIndex], T]) -> tuple[Optional[int], T]:
+    async def on_newest(self, uri: str, work: Callable[[Analysis, LineIndex], T],
+                        rendered: Callable[[Analysis], bool]) -> tuple[Optional[int], T]:
         """``work`` on the newest version of ``uri``, on the renderer thread; again if an edit came meanwhile.
 
-        Returns the version the result is for. Cancelling the caller (a ``$/cancelRequest``, a
-        newer edit's debounce) stops the wait; the render then finishes unseen.
+        ``rendered(analysis)`` says the render ``work`` needs is done already: then it runs here,
+        without a thread switch (on a busy machine each one waits for a time slice). Returns the
+        version the result is for. Cancelling the caller (a ``$/cancelRequest``, a newer edit's
+        debounce) stops the wait; the render then finishes unseen.
         """
         loop = asyncio.get_running_loop()
         for _ in range(CATCH_UP):
             version = self.doc_version(uri)
             a, index = self.analysis(uri)
+            if rendered(a):
+                return version, work(a, index)
             result = await loop.run_in_executor(self.renderer, work, a, index)
             if self.doc_version(uri) == version:
                 break
         return version, result
+
+    async def newest_diagnostics(self, uri: str) -> tuple[Optional[int], list[types.Diagnostic]]:
+        return await self.on_newest(uri, self.diagnostics_of, lambda a: a.diagnostics is not None)
 
     def schedule(self, uri: str, delay: float) -> None:
         """Push diagnostics after a pause in typing; a newer edit cancels the waiting (or rendering) one."""
@@ -133,7 +141,7 @@ class PomlLanguageServer(LanguageServer):
 
         async def later() -> None:
             await asyncio.sleep(delay)
-            version, items = await self.on_newest(uri, self.diagnostics_of)
+            version, items = await self.newest_diagnostics(uri)
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
@@ -203,7 +211,7 @@ def watched(ls: PomlLanguageServer, params: types.DidChangeWatchedFilesParams) -
 @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                 types.DiagnosticOptions(identifier="poml", inter_file_dependencies=True, workspace_diagnostics=False))
 async def pull_diagnostics(ls: PomlLanguageServer, params: types.DocumentDiagnosticParams):
-    _, items = await ls.on_newest(params.text_document.uri, ls.diagnostics_of)
+    _, items = await ls.newest_diagnostics(params.text_document.uri)
     return types.RelatedFullDocumentDiagnosticReport(items=items)
 
 
@@ -315,6 +323,7 @@ async def preview(ls: PomlLanguageServer, params: Any) -> dict:
         raise ValueError("poml/preview: context must be a JSON object or null")
     chat = params.get("chat", True)
     chat = True if chat is None else bool(chat)
-    version, result = await ls.on_newest(params["uri"], lambda a, _: features.preview(ls.engine, a, context, chat))
+    version, result = await ls.on_newest(params["uri"], lambda a, _: features.preview(ls.engine, a, context, chat),
+                                         lambda a: context is None and chat and a.rendered is not None)
     result["version"] = version
     return result

@@ -39,6 +39,9 @@ from lsprotocol import types  # noqa: E402
 from pygls.lsp.client import LanguageClient  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import describe  # noqa: E402
+
 EXAMPLES = Path(os.environ.get("POML_EXAMPLES", "/work/shared/poml-examples/examples"))
 MEASURES = {  # name -> target median in ms
     "diagnostics after edit (500 lines)": 30,
@@ -66,20 +69,6 @@ def big_prompt(lines: int = 500) -> str:
     while len(out) < lines - 1:
         out.append(f"<p>Closing note {len(out)}.</p>")
     return "\n".join(out + ["</poml>"]) + "\n"
-
-
-def cpu_line() -> str:
-    flags = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("flags"):
-                have = line.split()
-                flags = " ".join(f for f in ("avx2", "avx512f", "amx_tile") if f in have)
-                break
-        model = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "")
-    except OSError:
-        model = platform.processor()
-    return f"CPU: {model} ({os.cpu_count()} cores; flags: {flags or 'none of avx2/avx512f/amx'})"
 
 
 def engine_only(text: str, rounds: int) -> tuple[list[float], list[float]]:
@@ -254,13 +243,13 @@ async def main(rounds: int, baseline: Optional[str]) -> None:
     for s in sessions:
         await s.stop()
     analyze, diagnose = engine_only(text, rounds)
-    print(cpu_line())
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures scale with it on a shared machine)")
+    print(describe())
+    print("(wall times scale with the load on a shared machine; the CPU column far less)")
     print(f"Python {platform.python_version()}, {rounds} rounds each, stdio sessions to python -m poml.lsp"
           + (", servers alternating round by round" if baseline else ""))
     print(f"in-process engine of this tree after an edit (500 lines): analyze {statistics.median(analyze):.2f} ms, "
           f"diagnose (render) {statistics.median(diagnose):.2f} ms median")
-    print("server CPU: the server process's user+system time per round (/proc), which load does not inflate")
+    print("server CPU: the server process's user+system time per round (/proc), which load inflates far less")
     head = f"{'measure':36} {'server':14} {'median ms':>9} {'p90 ms':>7} {'CPU ms':>7} {'target':>6}  within"
     print(head + ("  baseline/this (median, CPU)" if baseline else ""))
     for name, (by_server, cpu) in results.items():

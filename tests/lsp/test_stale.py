@@ -1,8 +1,8 @@
 """Stale requests and typing, end to end over stdio: work for an older version is dropped.
 
-Each test makes the server busy first (a fresh render of a long prompt) and sends the
-request and the edit that outdates it back to back, so both are in the server's pipe
-before the request's work can start or finish.
+Each test makes the server's event loop busy first (the outline of a long prompt never
+parsed before) and sends the request and the edit that outdates it back to back, so both
+are in the server's pipe before the request's work can start.
 """
 
 from __future__ import annotations
@@ -50,31 +50,59 @@ def insert(client, uri: str, version: int, line: int, text: str) -> None:
         content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=text)]))
 
 
-async def next_push(client, uri: str) -> types.PublishDiagnosticsParams:
-    """The next diagnostics pushed for ``uri`` (pushes for the other tests' files are skipped)."""
-    while True:
-        pushed = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if pushed.uri == uri:
-            return pushed
+def recorded_pushes(client) -> list[types.PublishDiagnosticsParams]:
+    """Every push from now on, as it arrives (pytest-lsp's ``wait_for_notification`` misses a
+    push that lands in the same read as another file's)."""
+    log = getattr(client, "_pushes", None)
+    if log is None:
+        log = client._pushes = []
+        handle = client.protocol._handle_notification
+
+        def record(method, params):
+            if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+                log.append(params)
+            return handle(method, params)
+
+        client.protocol._handle_notification = record
+    return log
+
+
+async def next_push(log: list, uri: str, seen: int = 0) -> types.PublishDiagnosticsParams:
+    """Push number ``seen + 1`` for ``uri`` in ``log``, waiting up to 30 s."""
+    for _ in range(3000):
+        mine = [p for p in log if p.uri == uri]
+        if len(mine) > seen:
+            return mine[seen]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no push number {seen + 1} for {uri}")
 
 
 def request(client, method: str, params, msg_id: str) -> asyncio.Future:
-    return asyncio.wrap_future(client.protocol.send_request(method, params, msg_id=msg_id))
+    """The reply to one request sent now; a reply that never comes fails the test after 30 s."""
+    return asyncio.ensure_future(asyncio.wait_for(
+        asyncio.wrap_future(client.protocol.send_request(method, params, msg_id=msg_id)), 30))
 
 
 def pull_params(uri: str) -> types.DocumentDiagnosticParams:
     return types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
 
 
-def keep_busy(client, tmp_path: Path, name: str) -> asyncio.Future:
-    """A pull on a long prompt never rendered before: the server's renderer is busy for a while."""
-    uri = open_doc(client, tmp_path / f"{name}.poml", long_prompt(150, name))
-    return request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), f"busy-{name}")
+async def keep_busy(client, tmp_path: Path, name: str) -> asyncio.Future:
+    """The outline of a long prompt just edited: the event loop is busy parsing it for a while.
+
+    The prompt is opened (and its push awaited) first, so what follows is small messages
+    that reach the server's pipe at once: an edit, and the outline request.
+    """
+    uri = open_doc(client, tmp_path / f"{name}.poml", long_prompt(400, name))
+    await request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), f"open-{name}")
+    insert(client, uri, 2, 1, " ")
+    return request(client, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
+                   types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)), f"busy-{name}")
 
 
 async def test_pull_sent_before_an_edit_answers_for_the_newest_version(client, tmp_path):
     uri = open_doc(client, tmp_path / "a.poml", CLEAN)
-    busy = keep_busy(client, tmp_path, "busy1")
+    busy = await keep_busy(client, tmp_path, "busy1")
     stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "stale-pull")  # for version 1: clean
     replace_all(client, uri, 2, BROKEN)
     await busy
@@ -84,7 +112,7 @@ async def test_pull_sent_before_an_edit_answers_for_the_newest_version(client, t
 
 async def test_cancel_request_is_honoured(client, tmp_path):
     uri = open_doc(client, tmp_path / "b.poml", CLEAN)
-    busy = keep_busy(client, tmp_path, "busy2")
+    busy = await keep_busy(client, tmp_path, "busy2")
     stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "cancelled-pull")
     replace_all(client, uri, 2, BROKEN)
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancelled-pull"))
@@ -97,7 +125,7 @@ async def test_cancel_request_is_honoured(client, tmp_path):
 
 async def test_preview_and_code_lens_sent_before_an_edit_show_the_newest_version(client, tmp_path):
     uri = open_doc(client, tmp_path / "c.poml", "<poml>\n<p>{{ 1 + 1 }}</p>\n</poml>\n")
-    busy = keep_busy(client, tmp_path, "busy3")
+    busy = await keep_busy(client, tmp_path, "busy3")
     preview = request(client, "poml/preview", {"uri": uri, "context": None, "chat": True}, "stale-preview")
     lenses = request(client, types.TEXT_DOCUMENT_CODE_LENS,
                      types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)), "stale-lens")
@@ -109,15 +137,18 @@ async def test_preview_and_code_lens_sent_before_an_edit_show_the_newest_version
 
 
 async def test_a_burst_of_edits_pushes_once_for_the_last_version(client, tmp_path):
+    log = recorded_pushes(client)
     uri = open_doc(client, tmp_path / "d.poml", CLEAN)
-    opened = await next_push(client, uri)
+    opened = await next_push(log, uri)
     assert opened.version == 1 and not opened.diagnostics
     text = CLEAN
     for version in range(2, 22):  # twenty keystrokes inside one debounce period
         text = text.replace("fine", "fine!", 1)
         replace_all(client, uri, version, text if version < 21 else BROKEN)
-    pushed = await next_push(client, uri)
+    pushed = await next_push(log, uri, seen=1)
     assert pushed.version == 21, "no push for the versions typed over"
+    await asyncio.sleep(0.5)
+    assert len([p for p in log if p.uri == uri]) == 2, "one push for the whole burst"
     assert [d.code for d in pushed.diagnostics] == ["PomlTemplateError"]
 
 
@@ -144,8 +175,8 @@ async def test_completion_stays_responsive_while_typing_in_a_500_line_prompt(cli
         insert(client, uri, version, 300, "x")
         pulls.append(request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), f"typing-{version}"))
         t = time.perf_counter()
-        result = await client.text_document_completion_async(types.CompletionParams(
-            text_document=doc, position=types.Position(line=tag_line, character=5)))
+        result = await asyncio.wait_for(client.text_document_completion_async(types.CompletionParams(
+            text_document=doc, position=types.Position(line=tag_line, character=5))), 30)
         waits.append(time.perf_counter() - t)
         assert {"for", "if", "speaker"} <= {i.label for i in result.items}
         await asyncio.sleep(0.02)
