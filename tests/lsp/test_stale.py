@@ -1,13 +1,14 @@
 """Stale requests and typing, end to end over stdio: work for an older version is dropped.
 
-Each test makes the server's event loop busy first (the outline of a long prompt never
-parsed before) and sends the request and the edit that outdates it back to back, so both
-are in the server's pipe before the request's work can start.
+Each test makes the server's event loop busy first (the outline of a long prompt just
+edited) and sends the request and the edit that outdates it in one write, so the server
+reads both before the request's work can start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import time
 from pathlib import Path
@@ -87,6 +88,23 @@ def pull_params(uri: str) -> types.DocumentDiagnosticParams:
     return types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
 
 
+@contextlib.contextmanager
+def one_write(client):
+    """The messages sent inside reach the server's pipe in one write, so it reads them together."""
+    writer, parts = client.protocol.writer, []
+
+    class Gather:
+        def write(self, data):
+            parts.append(data)
+
+    client.protocol.writer = Gather()
+    try:
+        yield
+    finally:
+        client.protocol.writer = writer
+        writer.write(b"".join(parts))
+
+
 async def keep_busy(client, tmp_path: Path, name: str) -> asyncio.Future:
     """The outline of a long prompt just edited: the event loop is busy parsing it for a while.
 
@@ -103,8 +121,9 @@ async def keep_busy(client, tmp_path: Path, name: str) -> asyncio.Future:
 async def test_pull_sent_before_an_edit_answers_for_the_newest_version(client, tmp_path):
     uri = open_doc(client, tmp_path / "a.poml", CLEAN)
     busy = await keep_busy(client, tmp_path, "busy1")
-    stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "stale-pull")  # for version 1: clean
-    replace_all(client, uri, 2, BROKEN)
+    with one_write(client):
+        stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "stale-pull")  # version 1: clean
+        replace_all(client, uri, 2, BROKEN)
     await busy
     report = await stale
     assert [d.code for d in report.items] == ["PomlTemplateError"], "answered for version 2, never for version 1"
@@ -113,10 +132,11 @@ async def test_pull_sent_before_an_edit_answers_for_the_newest_version(client, t
 async def test_cancel_request_is_honoured(client, tmp_path):
     uri = open_doc(client, tmp_path / "b.poml", CLEAN)
     busy = await keep_busy(client, tmp_path, "busy2")
-    stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "cancelled-pull")
-    replace_all(client, uri, 2, BROKEN)
-    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancelled-pull"))
-    fresh = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "fresh-pull")
+    with one_write(client):
+        stale = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "cancelled-pull")
+        replace_all(client, uri, 2, BROKEN)
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancelled-pull"))
+        fresh = request(client, types.TEXT_DOCUMENT_DIAGNOSTIC, pull_params(uri), "fresh-pull")
     await busy
     with pytest.raises(JsonRpcRequestCancelled):
         await stale
@@ -126,10 +146,11 @@ async def test_cancel_request_is_honoured(client, tmp_path):
 async def test_preview_and_code_lens_sent_before_an_edit_show_the_newest_version(client, tmp_path):
     uri = open_doc(client, tmp_path / "c.poml", "<poml>\n<p>{{ 1 + 1 }}</p>\n</poml>\n")
     busy = await keep_busy(client, tmp_path, "busy3")
-    preview = request(client, "poml/preview", {"uri": uri, "context": None, "chat": True}, "stale-preview")
-    lenses = request(client, types.TEXT_DOCUMENT_CODE_LENS,
-                     types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)), "stale-lens")
-    replace_all(client, uri, 2, "<poml>\n<p>{{ 2 * 3 }} and {{ 4 * 5 }}</p>\n</poml>\n")
+    with one_write(client):
+        preview = request(client, "poml/preview", {"uri": uri, "context": None, "chat": True}, "stale-preview")
+        lenses = request(client, types.TEXT_DOCUMENT_CODE_LENS,
+                         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)), "stale-lens")
+        replace_all(client, uri, 2, "<poml>\n<p>{{ 2 * 3 }} and {{ 4 * 5 }}</p>\n</poml>\n")
     await busy
     result = await preview
     assert result.version == 2 and result.messages[0].content == "6 and 20"
