@@ -163,6 +163,11 @@ class Environment:
                 self._parsed.put(text, doc)
         return doc
 
+    def forget_text(self, text: str) -> None:
+        """Drop the parse of one text (an editor's superseded version of a document)."""
+        with self._lock:
+            self._parsed.items.pop(text, None)
+
     def read_markup_file(self, path: str, encoding: Optional[str] = None) -> str:
         """The text of a markup file, re-read only when its mtime or size changes."""
         from ._text_files import decode_markup_file

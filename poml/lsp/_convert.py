@@ -43,9 +43,11 @@ def _read_index(path: str) -> Optional[LineIndex]:
         return None
 
 
-def to_lsp(analysis: Analysis, index: LineIndex, related: bool = True) -> list[types.Diagnostic]:
+def to_lsp(analysis: Analysis, diagnostics: list[Diagnostic], index: LineIndex,
+           related: bool = True) -> list[types.Diagnostic]:
+    """``diagnostics`` (from :meth:`WorkspaceEngine.diagnose`) and the paired files' problems, in LSP terms."""
     out = []
-    for d in analysis.diagnostics:
+    for d in diagnostics:
         out.append(_one(analysis, index, d, related))
     for paired in analysis.paired.values():
         if paired.error:

@@ -5,6 +5,12 @@ documents of one workspace and forgets a document's results when it changes.
 It holds one :class:`poml.Environment` per workspace (parse, file, build and
 write caches, and the workspace's read policy), so an edit re-renders only what
 changed, and a file saved on disk is invalidated there.
+
+Analysing a version is cheap (parse and outline: what completion, hover and the
+other syntactic features need); rendering it for diagnostics is the expensive
+part and happens only when diagnostics or a preview are asked for, once per
+version. The parse of a superseded version is dropped from the Environment, so
+typing does not fill its cache with every keystroke's text.
 """
 
 from __future__ import annotations
@@ -37,15 +43,15 @@ class PairedFile:
 
 @dataclass
 class Analysis:
-    """Everything computed for one version of a document."""
+    """Everything computed for one version of a document (diagnostics on demand)."""
 
     text: str
     path: Optional[str]
     parsed: ParsedDocument
     outline: Outline
     paired: dict[str, PairedFile]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    messages: Any = None
+    diagnostics: Optional[list[Diagnostic]] = None  # None until WorkspaceEngine.diagnose renders
+    rendered: Optional[tuple[Any, list[Diagnostic]]] = field(default=None, repr=False)  # with the paired context
     components: Any = None  # the Environment's ComponentRegistry: completion, hover, checks
 
     @property
@@ -82,7 +88,7 @@ def _read_paired(path: str, kind: str) -> Optional[PairedFile]:
 
 
 class WorkspaceEngine:
-    """Per-workspace engine state: analyses cached by (uri, text), dropped on change."""
+    """Per-workspace engine state: one analysis per open document, replaced when its text changes."""
 
     def __init__(self, roots: Optional[list[str]] = None, env: Optional[Environment] = None):
         self.roots = roots or []
@@ -90,12 +96,19 @@ class WorkspaceEngine:
         self.env = env if env is not None else Environment(roots=self.roots)
         self._cache: dict[str, Analysis] = {}
 
+    def warm(self) -> None:
+        """Import and set up what a render needs now, not while the first keystroke waits."""
+        probe = "poml-warm:"
+        self.diagnose(self.analyze(probe, '<poml><let name="n" value="1"/><p for="i in [n]">{{ i }}</p></poml>', None))
+        self._cache.pop(probe, None)
+
     def invalidate(self, uri: str, path: Optional[str] = None) -> None:
         self._cache.pop(uri, None)
         if path:
             self.env.invalidate(path)
 
     def analyze(self, uri: str, text: str, path: Optional[str]) -> Analysis:
+        """Parse, outline and paired files of this text (no render: see :meth:`diagnose`)."""
         text = text.replace("\r\n", "\n")  # the engine's offsets are into this text; lines are unchanged
         hit = self._cache.get(uri)
         if hit is not None and hit.text == text:
@@ -103,24 +116,38 @@ class WorkspaceEngine:
         parsed = self.env.parse(text)  # the same parse cache the render uses: one parse per edit
         paired = {k: p for k in PAIRED if path and (p := _read_paired(path, k)) is not None}
         analysis = Analysis(text, path, parsed, outline(parsed.root, text), paired, components=self.env.components)
-        analysis.diagnostics = self._diagnose(analysis)
         self._cache[uri] = analysis
+        if hit is not None and not any(a.text == hit.text for a in self._cache.values()):
+            self.env.forget_text(hit.text)  # superseded: no render will ask for it again
         return analysis
 
+    def diagnose(self, analysis: Analysis) -> list[Diagnostic]:
+        """The diagnostics of this version: one render with the paired files, remembered."""
+        if analysis.diagnostics is None:
+            analysis.diagnostics = self._diagnose(analysis)
+        return analysis.diagnostics
+
     def render(self, analysis: Analysis, context: Optional[dict] = None, chat: bool = True) -> tuple[Any, list[Diagnostic]]:
-        """Messages (chat) or content, and the diagnostics of that render (never raises for bad markup)."""
+        """Messages (chat) or content, and the diagnostics of that render (never raises for bad markup).
+
+        The render with the paired context is remembered: diagnostics and the preview share it.
+        """
+        paired = context is None and chat
+        if paired and analysis.rendered is not None:
+            return analysis.rendered
         try:
             r = self.env.render_text(analysis.text, path=analysis.path,
                                      context=analysis.context if context is None else context,
                                      stylesheet=analysis.stylesheet, chat=chat, strict=False, lenient=False)
+            result = (r.messages, r.diagnostics)
         except PomlError as exc:
-            d = exc.diagnostic or Diagnostic(str(exc), path=analysis.path)
-            return ([] if chat else ""), [d]
-        return r.messages, r.diagnostics
+            result = (([] if chat else ""), [exc.diagnostic or Diagnostic(str(exc), path=analysis.path)])
+        if paired:
+            analysis.rendered = result
+        return result
 
     def _diagnose(self, analysis: Analysis) -> list[Diagnostic]:
-        messages, found = self.render(analysis)
-        analysis.messages = messages
+        _, found = self.render(analysis)
         found = list(found) + self._attribute_checks(analysis)
         seen, out = set(), []
         for d in found:

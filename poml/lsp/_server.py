@@ -1,23 +1,53 @@
-"""The pygls wiring: document sync, debounced push diagnostics, pull diagnostics, features, commands."""
+"""The pygls wiring: document sync, debounced push diagnostics, pull diagnostics, features, commands.
+
+Stale work: the requests that render (pull diagnostics, ``poml/preview``) and code
+lenses are coroutines, so they run only after the messages already received, a
+newer ``didChange`` or a ``$/cancelRequest``, have been handled (the pipe reader of
+``_transport.py`` reads them without leaving the loop). A cancelled one never starts,
+or stops waiting for its render (pygls answers it with RequestCancelled); the others
+answer for the newest text, whatever version they were sent for. Renders run on one
+worker thread, so the cheap requests (completion, hover...), which stay synchronous and
+never render, are answered while a render is going on.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+import logging
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, BinaryIO, Callable, Optional, TypeVar
 
 from lsprotocol import types
 from pygls import uris
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from . import _features as features
 from ._convert import to_lsp
 from ._engine import Analysis, WorkspaceEngine
 from ._format import format_edits
+from ._idle import IdleCollector
 from ._positions import LineIndex
+from ._transport import PipeReader, readable_on_loop
 
 PREVIEW = "poml/preview"
 DEBOUNCE_S = 0.15
+CATCH_UP = 3  # renders one request may start while edits keep arriving, before it answers with the last
+SWITCH_INTERVAL_S = 0.001  # how soon the event loop gets the interpreter back from a render (CPython: 5 ms)
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class PomlProtocol(LanguageServerProtocol):
+    """pygls's protocol, telling the idle collector about every message."""
+
+    def handle_message(self, message: Any) -> None:
+        self._server.idle.touch()  # type: ignore[attr-defined]
+        super().handle_message(message)
 
 
 class PomlLanguageServer(LanguageServer):
@@ -26,11 +56,44 @@ class PomlLanguageServer(LanguageServer):
     def __init__(self) -> None:
         from .. import __version__
 
-        super().__init__("poml-lsp", __version__)
+        super().__init__("poml-lsp", __version__, protocol_cls=PomlProtocol)
         self.engine = WorkspaceEngine()
         self.pending: dict[str, asyncio.Task] = {}
         self.related_info = True
         self.indexes: dict[str, LineIndex] = {}
+        self.idle = IdleCollector()
+        # One thread: renders run one at a time (the Environment's build cache is not shared
+        # between concurrent renders) and off the event loop.
+        self.renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poml-render")
+
+    def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None) -> None:
+        """Serve over stdio: warm the engine, freeze it for the collector, read a pipe on the loop."""
+        stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+        self.engine.warm()
+        self.idle.start()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        try:
+            if not readable_on_loop(stdin, stdout):
+                super().start_io(stdin, stdout)
+                return
+            self._stop_event = threading.Event()
+            self.protocol.set_writer(StdoutWriter(stdout))
+
+            async def serve() -> None:
+                await run_async(stop_event=self._stop_event, reader=await PipeReader.open(stdin),
+                                protocol=self.protocol, logger=logger, error_handler=self.report_server_error)
+
+            try:
+                asyncio.run(serve())
+            except BrokenPipeError:
+                logger.error("the editor closed the connection; stopping")
+            except (KeyboardInterrupt, SystemExit):
+                pass
+            finally:
+                self.shutdown()
+        finally:
+            self.renderer.shutdown(wait=False, cancel_futures=True)
+            self.idle.stop()
 
     def analysis(self, uri: str) -> tuple[Analysis, LineIndex]:
         doc = self.workspace.get_text_document(uri)
@@ -40,25 +103,49 @@ class PomlLanguageServer(LanguageServer):
             index = self.indexes[uri] = LineIndex(a.text)
         return a, index
 
-    def diagnostics(self, uri: str) -> list[types.Diagnostic]:
-        a, index = self.analysis(uri)
-        return to_lsp(a, index, self.related_info)
+    def diagnostics_of(self, a: Analysis, index: LineIndex) -> list[types.Diagnostic]:
+        """The LSP diagnostics of one version (renders it once; on the renderer thread)."""
+        return to_lsp(a, self.engine.diagnose(a), index, self.related_info)
 
-    def publish(self, uri: str) -> None:
-        doc = self.workspace.get_text_document(uri)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, version=doc.version, diagnostics=self.diagnostics(uri)))
+    def doc_version(self, uri: str) -> Optional[int]:
+        return self.workspace.get_text_document(uri).version
+
+    async def on_newest(self, uri: str, work: Callable[[Analysis, LineIndex], T],
+                        rendered: Callable[[Analysis], bool]) -> tuple[Optional[int], T]:
+        """``work`` on the newest version of ``uri``, on the renderer thread; again if an edit came meanwhile.
+
+        ``rendered(analysis)`` says the render ``work`` needs is done already: then it runs here,
+        without a thread switch (on a busy machine each one waits for a time slice). Returns the
+        version the result is for. Cancelling the caller (a ``$/cancelRequest``, a newer edit's
+        debounce) stops the wait; the render then finishes unseen.
+        """
+        loop = asyncio.get_running_loop()
+        for _ in range(CATCH_UP):
+            version = self.doc_version(uri)
+            a, index = self.analysis(uri)
+            if rendered(a):
+                return version, work(a, index)
+            result = await loop.run_in_executor(self.renderer, work, a, index)
+            if self.doc_version(uri) == version:
+                break
+        return version, result
+
+    async def newest_diagnostics(self, uri: str) -> tuple[Optional[int], list[types.Diagnostic]]:
+        return await self.on_newest(uri, self.diagnostics_of, lambda a: a.diagnostics is not None)
 
     def schedule(self, uri: str, delay: float) -> None:
-        """Re-diagnose after a pause in typing; a newer edit cancels the waiting one."""
+        """Push diagnostics after a pause in typing; a newer edit cancels the waiting (or rendering) one."""
         old = self.pending.pop(uri, None)
         if old is not None:
             old.cancel()
 
         async def later() -> None:
             await asyncio.sleep(delay)
-            self.pending.pop(uri, None)
-            self.publish(uri)
+            version, items = await self.newest_diagnostics(uri)
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=version, diagnostics=items))
 
         self.pending[uri] = asyncio.get_running_loop().create_task(later())
 
@@ -87,9 +174,8 @@ def did_open(ls: PomlLanguageServer, params: types.DidOpenTextDocumentParams) ->
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: PomlLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    ls.engine.invalidate(uri)
-    ls.schedule(uri, DEBOUNCE_S)
+    # The analysis follows the text (a new text is a new analysis): nothing to drop here.
+    ls.schedule(params.text_document.uri, DEBOUNCE_S)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -124,8 +210,9 @@ def watched(ls: PomlLanguageServer, params: types.DidChangeWatchedFilesParams) -
 
 @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                 types.DiagnosticOptions(identifier="poml", inter_file_dependencies=True, workspace_diagnostics=False))
-def pull_diagnostics(ls: PomlLanguageServer, params: types.DocumentDiagnosticParams):
-    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(params.text_document.uri))
+async def pull_diagnostics(ls: PomlLanguageServer, params: types.DocumentDiagnosticParams):
+    _, items = await ls.newest_diagnostics(params.text_document.uri)
+    return types.RelatedFullDocumentDiagnosticReport(items=items)
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION,
@@ -179,7 +266,7 @@ def semantic_tokens(ls: PomlLanguageServer, params: types.SemanticTokensParams) 
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-def code_lens(ls: PomlLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+async def code_lens(ls: PomlLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     a, index = ls.analysis(params.text_document.uri)
     return features.code_lenses(a, index, params.text_document.uri)
 
@@ -223,14 +310,20 @@ def _plain(value: Any) -> Any:
 
 
 @server.feature(PREVIEW)
-def preview(ls: PomlLanguageServer, params: Any) -> dict:
-    """``{"uri", "context": dict|null, "chat": bool=true}`` -> messages with token counts (docs/editor.md)."""
+async def preview(ls: PomlLanguageServer, params: Any) -> dict:
+    """``{"uri", "context": dict|null, "chat": bool=true}`` -> messages with token counts (docs/editor.md).
+
+    The result names the document ``version`` it was rendered from: the newest one.
+    """
     params = _plain(params)
     if not isinstance(params, dict) or not isinstance(params.get("uri"), str):
         raise ValueError('poml/preview expects {"uri": str, "context": object|null, "chat": bool}')
-    a, _ = ls.analysis(params["uri"])
     context = params.get("context")
     if context is not None and not isinstance(context, dict):
         raise ValueError("poml/preview: context must be a JSON object or null")
     chat = params.get("chat", True)
-    return features.preview(ls.engine, a, context, True if chat is None else bool(chat))
+    chat = True if chat is None else bool(chat)
+    version, result = await ls.on_newest(params["uri"], lambda a, _: features.preview(ls.engine, a, context, chat),
+                                         lambda a: context is None and chat and a.rendered is not None)
+    result["version"] = version
+    return result

@@ -26,4 +26,5 @@ export interface PreviewResponse {
   totalTokens: number;
   sections: PreviewSection[];
   error: string | null;
+  version?: number | null; // the document version rendered: the newest when the request was answered
 }
