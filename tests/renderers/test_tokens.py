@@ -39,6 +39,7 @@ def test_cache_is_prepared_offline(tmp_path, monkeypatch):
 
 def test_cache_dir_set_only_when_unset(tmp_path, monkeypatch):
     monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("POML_CACHE_DIR", raising=False)  # another package's session fixture may set it
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(_tokens, "_prepared", set())
     _tokens.prepare_cache("o200k_base")
