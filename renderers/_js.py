@@ -318,7 +318,7 @@ def parse_json(text: str) -> Any:
     except json.JSONDecodeError as e:
         if not text.strip(JSON_WHITESPACE):
             raise JSSyntaxError("Unexpected end of JSON input") from None
-        raise JSSyntaxError(f"{e.msg} in JSON at position {e.pos}") from None
+        raise JSSyntaxError(f"{e.msg} in JSON at position {e.pos} (line {e.lineno} column {e.colno})") from None
     except RecursionError:
         raise JSRangeError("JSON nested too deeply") from None
 

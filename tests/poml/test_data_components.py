@@ -275,7 +275,7 @@ def test_file_loader_widens_roots(tmp_path):
 
     with pytest.raises(ReadError) as info:  # a component's error, located by the builder later
         doc.render({"src": "../other/x.txt"}, [], narrow)
-    assert info.value.kind == "PomlPathError"
+    assert info.value.kind is PomlPathError
     assert str(info.value).startswith('Path "../other/x.txt" is outside the folders this prompt may read.')
     wide = _Ctx(_State(FileLoader(FileAccess([tmp_path / "main", tmp_path / "other"]), tmp_path / "main")))
     out = doc.render({"src": "../other/x.txt"}, [], wide)

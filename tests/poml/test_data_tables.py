@@ -58,7 +58,7 @@ def test_csv_missing_cells_and_bom():
 def test_json_and_jsonl():
     assert parse_table(b'[{"a": 1}, {"a": 2}]', "json") == Table([{"a": 1}, {"a": 2}], None)
     assert parse_table(b'{"a": 1}\n{"a": 2}\n', "jsonl").records == [{"a": 1}, {"a": 2}]
-    with pytest.raises(PomlError, match=r"^Cannot parse the table as JSON: Expecting value: line 1 column 4"):
+    with pytest.raises(PomlError, match=r"^Cannot parse the table as JSON: Expecting value in JSON at position 3 \(line 1 column 4\)"):
         parse_table(b"[1,", "json")
     with pytest.raises(PomlError, match="^Cannot parse line 2 of the JSON Lines table: "):
         parse_table(b'{"a":1}\nnope', "jsonl")

@@ -88,7 +88,7 @@ def test_the_language_server_reads_the_environments_registry():
     analysis = engine.analyze("file:///a.poml", text, None)
     assert "yell" in [item.label for item in complete(analysis, len("<poml><"))]
     assert "Upper-cased text" in hover(analysis, LineIndex(text), text.index("yell")).contents.value
-    unknown = [d.message for d in analysis.diagnostics if d.severity == "warning"]
+    unknown = [d.message for d in engine.diagnose(analysis) if d.severity == "warning"]
     assert unknown == ['Unknown attribute "tims" for <yell>.']
 
 
