@@ -25,18 +25,12 @@ from typing import Optional
 import httpx
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "backends"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _machine import describe  # noqa: E402
 from _servers import katan, llama_server, smollm_gguf  # noqa: E402
 
 import backends  # noqa: E402
 from backends._retry import RetryPolicy  # noqa: E402
-
-
-def cpu_flags() -> str:
-    try:
-        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    return " ".join(sorted({f for f in flags if f.startswith(("avx512", "amx", "avx2"))})) or "none of avx2/avx512/amx"
 
 
 MSGS = [{"role": "user", "content": "hello"}]
@@ -158,7 +152,8 @@ if __name__ == "__main__":
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--concurrent", type=int, default=1000)
     args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}, {os.cpu_count()} CPUs, flags: {cpu_flags()}")
+    print(f"python {sys.version.split()[0]}, httpx {httpx.__version__}")
+    print(describe())
     in_process(args.n)
     with katan() as url:
         overhead(url, args.n)

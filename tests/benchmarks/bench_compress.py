@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import describe  # noqa: E402
 
 from compressor._tiktoken_offline import ensure_offline_tiktoken  # noqa: E402
 
@@ -111,16 +113,6 @@ class ForwardTimer:
         setattr(obj, attr, timed)
 
 
-def cpu_features() -> str:
-    """The CPU's matrix features that decide the bf16 / int8 ceilings."""
-    try:
-        flags = set(Path("/proc/cpuinfo").read_text().split("flags")[1].split("\n")[0].split())
-    except (OSError, IndexError):
-        return "unknown"
-    names = ("avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
-    return ", ".join(f"{n}={'yes' if n in flags else 'no'}" for n in names)
-
-
 def _reference_worker(path: str, prompts_file: str, out_file: str, rate: float, device: str,
                       repeat: int = 1) -> None:
     from llmlingua import PromptCompressor
@@ -201,7 +193,7 @@ def main() -> None:
     import torch
 
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, device {args.device}")
-    print(f"CPU: {cpu_features()}")
+    print(describe())
     tmp = Path(tempfile.mkdtemp(prefix="bench-compress-"))
     os.environ["POML_CACHE_DIR"] = str(tmp / "cache")  # ONNX exports of throwaway models
     try:

@@ -36,7 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_compress import cpu_features, make_prompts, run_reference  # noqa: E402
+from _machine import cpu_features  # noqa: E402
+from bench_compress import make_prompts, run_reference  # noqa: E402
 
 from compressor import Guard  # noqa: E402
 from compressor._guard import INTENT_TEMPLATE  # noqa: E402

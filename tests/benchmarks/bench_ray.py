@@ -36,7 +36,8 @@ from compressor._tiktoken_offline import ensure_offline_tiktoken  # noqa: E402
 
 ensure_offline_tiktoken()
 
-from bench_compress import cpu_features, make_prompts  # noqa: E402
+from _machine import cpu_features  # noqa: E402
+from bench_compress import make_prompts  # noqa: E402
 
 from compressor import Compressor  # noqa: E402
 from compressor._testing import SHAPES, build_bert_model  # noqa: E402
