@@ -27,6 +27,8 @@ MARKUP_SYNTAXES = ("markdown", "html", "csv", "tsv")
 SERIALIZE_SYNTAXES = ("json", "yaml", "xml")
 FREE_SYNTAXES = ("text",)
 MULTIMEDIA_SYNTAXES = ("multimedia",)
+_PRESENTATION_OF = {**dict.fromkeys(MARKUP_SYNTAXES, "markup"), **dict.fromkeys(SERIALIZE_SYNTAXES, "serialize"),
+                    **dict.fromkeys(FREE_SYNTAXES, "free"), **dict.fromkeys(MULTIMEDIA_SYNTAXES, "multimedia")}
 
 
 def syntax_presentation(props: dict, ctx: BuildContext, default: Optional[str] = None,
@@ -36,24 +38,12 @@ def syntax_presentation(props: dict, ctx: BuildContext, default: Optional[str] =
     pres = None
     if not js_truthy(syntax):
         syntax = None
-    elif syntax in MARKUP_SYNTAXES:
-        if "markup" in invalid:
-            raise ReadError(f"Markup syntax ({syntax}) is not supported here.", props)
-        pres = "markup"
-    elif syntax in SERIALIZE_SYNTAXES:
-        if "serialize" in invalid:
-            raise ReadError(f"Serialize syntax ({syntax}) is not supported here.", props)
-        pres = "serialize"
-    elif syntax in FREE_SYNTAXES:
-        if "free" in invalid:
-            raise ReadError(f"Free syntax ({syntax}) is not supported here.", props)
-        pres = "free"
-    elif syntax in MULTIMEDIA_SYNTAXES:
-        if "multimedia" in invalid:
-            raise ReadError(f"Multimedia syntax ({syntax}) is not supported here.", props)
-        pres = "multimedia"
     else:
-        raise ReadError(f"Unsupported syntax: {js_str(syntax)}", props)
+        pres = _PRESENTATION_OF.get(syntax) if type(syntax) is str else None
+        if pres is None:
+            raise ReadError(f"Unsupported syntax: {js_str(syntax)}", props)
+        if pres in invalid:
+            raise ReadError(f"{pres.capitalize()} syntax ({syntax}) is not supported here.", props)
     if pres is None:
         pres = ctx.pres
         if pres is None or pres == "free":
