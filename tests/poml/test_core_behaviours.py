@@ -310,7 +310,7 @@ def test_element_count_limit_is_exact():
     assert parse_markup("<a/>" * 20_000).issues == []
     issues = parse_markup("<a/>" * 20_001).issues
     assert [(i.kind, i.message, i.start) for i in issues] == [
-        ("PomlLimitError", "The markup has more than 20,000 elements.", 4 * 20_000)]
+        (PomlLimitError, "The markup has more than 20,000 elements.", 4 * 20_000)]
 
 
 @pytest.mark.parametrize("attr, version, fails", [
