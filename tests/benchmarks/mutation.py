@@ -57,8 +57,10 @@ MODULES: dict[str, list[str]] = {
     "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_doctests.py",
                              "tests/poml/test_core_behaviours.py"],
     # The model-backed tests of these two take minutes a run: their mutants are judged by the unit
-    # tests of the pure pieces (joining kept words, packing), which need no model.
-    "compressor/_default.py": ["tests/compressor/test_default_mode_units.py"],
+    # tests of the pure pieces (joining kept words, packing) and by planning and scoring with a real
+    # tokenizer and chosen probabilities in place of a model.
+    "compressor/_default.py": ["tests/compressor/test_default_mode_units.py",
+                               "tests/compressor/test_default_plan_finish.py"],
     "compressor/_batching.py": ["tests/compressor/test_default_mode_units.py"],
 }
 
