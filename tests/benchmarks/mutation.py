@@ -54,7 +54,8 @@ MODULES: dict[str, list[str]] = {
                                "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
     "renderers/_formats.py": ["tests/renderers/test_formats.py", "tests/renderers/test_writers.py",
                               "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
-    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_doctests.py",
+    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_limits_exact.py",
+                             "tests/renderers/test_doctests.py",
                              "tests/poml/test_core_behaviours.py"],
     # The model-backed tests of these two take minutes a run: their mutants are judged by the unit
     # tests of the pure pieces (joining kept words, packing) and by planning and scoring with a real

@@ -154,6 +154,8 @@ def test_rate_one_needs_no_model_and_returns_the_input(state):
     assert r.labels == [1] * 7 and r.word_probs == [1.0] * 7 and r.context_kept == [True, True]
     r = finish(state, p, [], opt, False, False)
     assert (r.words, r.labels, r.word_probs) == (None, None, None)
+    assert not plan(state, ["the cat"], options(rate=2.0)).needs_model
+    assert plan(state, ["the cat"], options(rate=0.99)).needs_model
     # a token target still needs the model, even at rate 1
     assert plan(state, ["the cat"], options(rate=1.0, target_tokens=1)).needs_model
 
