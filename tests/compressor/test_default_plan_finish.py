@@ -83,6 +83,24 @@ def test_words_join_pieces_and_split_punctuation_and_cjk(state, offsets_state):
         assert c.n_tokens == st.count(text) == p.n_original
 
 
+def test_sentencepiece_bare_marks_belong_to_no_word():
+    pytest.importorskip("sentencepiece", reason="the XLM-R test tokenizer is trained with sentencepiece")
+    from compressor._testing import build_xlmr_tokenizer
+
+    tok = build_xlmr_tokenizer(["the cat sat on the mat. hello world, ok? the dog ran."] * 50, vocab_size=60)
+    st = DefaultState(tok, VocabTables(tok, "sentencepiece"))
+    assert (st.prefix, st.suffix) == ([0], [2])  # <s> and </s>
+    p = plan(st, ["the cat , sat"], options())
+    # pieces: ▁ t he ▁ c at ▁ , ▁ s at; each bare "▁" is no word and the next piece starts one
+    assert tok.convert_ids_to_tokens(p.contexts[0].ids.tolist()) == ["▁", "t", "he", "▁", "c", "at", "▁", ",",
+                                                                     "▁", "s", "at"]
+    assert words_of(p) == ["the", "cat", ",", "sat"]
+    assert p.contexts[0].tok_word.tolist() == [-1, 0, 0, -1, 1, 1, -1, 2, -1, 3, 3]
+    assert p.chunk_ids[0].tolist()[0] == 0 and p.chunk_ids[0].tolist()[-1] == 2
+    assert plan(st, ["hello world, ok"], options()).contexts[0].tok_word.tolist() == [
+        -1, 0, 0, 0, 0, -1, 1, 1, 1, 1, 1, 2, 3, 3]
+
+
 def test_offsets_scheme_starts_a_word_after_a_gap_only(offsets_state):
     p = plan(offsets_state, ["extraordinarily extra ordinarily"], options())
     assert words_of(p) == ["extraordinarily", "extra", "ordinarily"]
@@ -96,7 +114,10 @@ def test_force_tokens_split_words_and_are_words_of_their_own(state):
     assert c.forced.tolist() == [False, True, True, True, False]
     assert c.split_words is True
     # a forced word takes no token; the piece cut out of a token is scored from that token
-    assert c.tok_word.tolist()[:1] == [0] and -1 in c.tok_word.tolist()
+    assert c.tok_word.tolist() == [0, -1, -1]  # tokens: goodbye, ok, okay (its first character is forced)
+    p = plan(state, ["goodbye ok fine"], options(force_tokens=["ok"]))
+    assert words_of(p) == ["goodbye", "ok", "fine"]
+    assert p.contexts[0].tok_word.tolist() == [0, -1, 2]
 
 
 def test_empty_and_whitespace_contexts_have_no_words_or_chunks(state):
