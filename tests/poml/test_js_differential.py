@@ -168,8 +168,12 @@ def test_known_corners_agree_with_node(node, expr):
     agree(expr, {}, node)
 
 
-@pytest.mark.xfail(strict=True, reason="objects from the scope keep Python's key order; JavaScript lists index-like "
-                   "keys first (JSON.stringify, Object.keys): left to the one-JavaScript-layer work (issue 16, section 2)")
-@pytest.mark.parametrize("expr", ["JSON.stringify(v0)", "Object.keys(v0)", "String(Object.entries(v0))"])
+_KEY_ORDER_LEFT = pytest.mark.xfail(strict=True, reason="objects from the scope keep Python's key order; JavaScript "
+                                   "lists index-like keys first (Object.keys, Object.entries): left to the "
+                                   "one-JavaScript-layer work (issue 16, section 2)")
+
+
+@pytest.mark.parametrize("expr", ["JSON.stringify(v0)", pytest.param("Object.keys(v0)", marks=_KEY_ORDER_LEFT),
+                                  pytest.param("String(Object.entries(v0))", marks=_KEY_ORDER_LEFT)])
 def test_index_like_keys_of_scope_objects_come_first(node, expr):
     agree(expr, {"v0": {"b": 1, "10": 2, "a": 3, "2": 4}}, node)
