@@ -41,6 +41,7 @@ MODULES: dict[str, list[str]] = {
         "tests/poml/test_expressions.py",
         "tests/poml/test_core_behaviours.py",
         "tests/poml/test_js_differential.py",
+        "tests/poml/test_template_exact.py",
     ],
     "poml/styles.py": ["tests/poml/test_styles.py", "tests/poml/test_styles_index.py", "tests/poml/test_core_behaviours.py"],
     "poml/_files.py": ["tests/poml/test_files.py", "tests/poml/test_core_behaviours.py"],
