@@ -101,9 +101,15 @@ def test_sentencepiece_bare_marks_belong_to_no_word():
         -1, 0, 0, 0, 0, -1, 1, 1, 1, 1, 1, 2, 3, 3]
 
 
-def test_offsets_scheme_starts_a_word_after_a_gap_only(offsets_state):
+def test_offsets_scheme_starts_a_word_after_a_gap_only(state, offsets_state):
     p = plan(offsets_state, ["extraordinarily extra ordinarily"], options())
     assert words_of(p) == ["extraordinarily", "extra", "ordinarily"]
+    # The tokenizer drops a soft hyphen or a zero-width space: WordPiece's "##" still joins the
+    # pieces into one word, while offsets alone see a gap there.
+    for sep in ("\u00ad", "\u200b"):
+        text = f"extra{sep}ordinarily"
+        assert words_of(plan(state, [text], options())) == [text]
+        assert words_of(plan(offsets_state, [text], options())) == ["extra", "ordinarily"]
 
 
 def test_force_tokens_split_words_and_are_words_of_their_own(state):
@@ -292,6 +298,8 @@ def test_context_rate_defaults_from_the_rate_or_the_target(state):
     assert compress(state, THREE, THREE_P, rate=0.3).context_kept == [True, False, True]
     # target 1 token of 6: contexts at 2 * 1 / 6, the 66th percentile
     assert compress(state, THREE, THREE_P, target_tokens=1).context_kept == [True, False, False]
+    # target 2 of 6: contexts at 2 * 2 / 6, the 33rd percentile
+    assert compress(state, THREE, THREE_P, target_tokens=2).context_kept == [True, False, True]
     assert compress(state, THREE, THREE_P, target_contexts=1).context_kept == [True, False, False]
     assert compress(state, THREE, THREE_P, target_contexts=7).context_kept == [True, True, True]
     assert compress(state, THREE, THREE_P, context_target_tokens=2).context_kept == [True, False, False]
