@@ -265,6 +265,24 @@ def test_a_piece_cut_from_a_token_by_a_force_span_takes_that_tokens_probability(
     assert raw_p[0].tolist() == pytest.approx([0.2, 0.7])
 
 
+def test_a_piece_with_a_token_of_its_own_keeps_that_tokens_probability(state):
+    opt = options(rate=0.5, force_tokens=["ok"])
+    p = plan(state, ["okayfine"], opt)  # tokens: okay, ##fine; words: ok (forced), ayfine
+    assert words_of(p) == ["ok", "ayfine"]
+    assert p.contexts[0].tok_word.tolist() == [-1, 1]
+    word_p, _, _ = word_scores(state, p, [np.array([-1, 0.2, 0.7, -1], dtype=np.float32)], opt)
+    assert word_p[0].tolist() == pytest.approx([1.0, 0.7])
+
+
+@pytest.mark.parametrize("token_to_word", ["mean", "first"])
+def test_a_context_of_force_tokens_only_needs_no_token(state, token_to_word):
+    # "\n" is no token of the vocabulary: the context has words but no tokens to score
+    r = compress(state, ["\n", "the cat"], {1: [0.9, 0.1]}, rate=0.7, force_tokens=["\n"],
+                 token_to_word=token_to_word, context_filter=False)
+    assert r.compressed_contexts == ["\n", "the"]
+    assert r.words == ["\n", "the", "cat"] and r.labels == [1, 1, 0]
+
+
 def test_drop_consecutive_removes_repeated_forced_words(state):
     text = "yes , , no , ok"
     by = {0: [0.9, 0.1, 0.1, 0.8, 0.1, 0.1]}

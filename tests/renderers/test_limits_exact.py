@@ -70,3 +70,21 @@ def test_dropping_by_characters_counts_every_box():
     assert [b.text for b in drop_low_priority(boxes, 3, None, "gpt-4o")] == ["aaaa"]  # nothing lower is left
     assert drop_low_priority([], 3, None, "gpt-4o") == []
     assert [b.text for b in drop_low_priority(boxes, None, None, "gpt-4o")] == ["aaaa", "bbbb", "cccc"]
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    # String.prototype.slice in JavaScript: negative indexes count from the end, out-of-range clamp
+    (0, None, "abcdef"), (-2, None, "ef"), (-10, None, "abcdef"), (10, None, ""),
+    (1, -1, "bcde"), (-3, -1, "de"), (2, -10, ""), (4, 2, ""), (0, 100, "abcdef"), (-1, 0, ""),
+])
+def test_js_slice_matches_javascript(a, b, expected):
+    from renderers._limits import _js_slice
+
+    assert _js_slice("abcdef", a, b) == expected
+    assert _js_slice(list("abcdef"), a, b) == list(expected)
+
+
+def test_a_negative_character_limit_cuts_like_javascript_slice():
+    # "abcdefg".slice(0, -3) is "abcd"; .slice(10) is "".
+    assert [truncate_text("abcdefg", -3, None, TruncateOptions("|", d)) for d in ("end", "start", "middle")] == [
+        "abcd|", "|", "abc|def"]
