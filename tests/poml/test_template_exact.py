@@ -48,3 +48,40 @@ def test_check_printed_size_charges_a_quarter_of_the_structure():
         assert budget.left == 10_000 - 50 - 2
         check_printed_size("a scalar is not walked")
         assert budget.left == 10_000 - 52
+
+
+def test_each_template_literal_counts_two_levels_of_nesting():
+    from poml.template.js import ExpressionSandboxError
+
+    def nested(k: int) -> str:
+        return "`${" * k + "1" + "}`" * k
+
+    assert evaluate(nested(49), {}) == "1"  # 98 levels
+    with pytest.raises(ExpressionSandboxError, match="expression nested deeper than 100 levels"):
+        evaluate(nested(50), {})
+
+
+def test_control_escape_in_a_regular_expression():
+    assert evaluate(r"/\cJ/.test('\n')", {}) is True  # \cJ is the line feed (J is the 10th letter)
+    assert evaluate(r"/a\cIb/.test('a\tb')", {}) is True
+
+
+@pytest.mark.parametrize("expr", ["[1, 2, 3][-0.5 * 2]", "'abc'[-0.5 * 2]", "[1, 2, 3][1.5 * 2]", "[1][0.5]"])
+def test_a_float_index_outside_the_array_reads_undefined(expr):
+    from poml.template.js import UNDEFINED
+
+    assert evaluate(expr, {}) is UNDEFINED
+
+
+def test_float_indexes_that_are_integers_read_the_item():
+    assert evaluate("[1, 2, 3][0.5 * 2]", {}) == 2
+    assert evaluate("'abc'[4 / 2]", {}) == "c"
+
+
+def test_css_like_stylesheet_exact():
+    from poml.template._css import parse_css_like
+
+    assert parse_css_like("p { color: red; ; size: 3 }") == {"p": {"color": "red", "size": 3}}
+    assert parse_css_like(".a, b { x: \"y\" }") == {".a": {"x": "y"}, "b": {"x": "y"}}
+    assert parse_css_like("p {}") == {"p": {}}
+    assert parse_css_like("not css") is None
