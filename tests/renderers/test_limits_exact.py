@@ -60,6 +60,7 @@ def test_dropping_by_tokens_removes_the_low_priority_box():
     # 21 + 1 tokens fit a limit of 22
     assert [b.text for b in drop_low_priority(boxes, None, 22, "gpt-4o")] == [HELLO, "hi"]
     assert [b.text for b in drop_low_priority(boxes, None, 21, "gpt-4o")] == ["hi"]
+    assert [b.text for b in drop_low_priority(boxes, None, 300, "gpt-4o")] == [HELLO, "hi"]  # well under
 
 
 def test_dropping_by_characters_counts_every_box():
