@@ -317,7 +317,7 @@ def word_scores(st: DefaultState, p: Plan, probs: list[np.ndarray], opt: Options
             first = np.full(nw, -1, dtype=np.int64)
             idx = np.nonzero(sel)[0][::-1]
             first[tw[idx]] = idx
-            wpr = np.where(first >= 0, tp[np.maximum(first, 0)], 0.0)
+            wpr = np.where(first >= 0, tp[np.maximum(first, 0)] if len(tp) else 0.0, 0.0)  # tp: no tokens
         else:
             cnt = np.bincount(tw[sel], minlength=nw)
             tot = np.bincount(tw[sel], weights=tp[sel], minlength=nw)

@@ -41,6 +41,7 @@ MODULES: dict[str, list[str]] = {
         "tests/poml/test_expressions.py",
         "tests/poml/test_core_behaviours.py",
         "tests/poml/test_js_differential.py",
+        "tests/poml/test_template_exact.py",
     ],
     "poml/styles.py": ["tests/poml/test_styles.py", "tests/poml/test_styles_index.py", "tests/poml/test_core_behaviours.py"],
     "poml/_files.py": ["tests/poml/test_files.py", "tests/poml/test_core_behaviours.py"],
@@ -54,11 +55,14 @@ MODULES: dict[str, list[str]] = {
                                "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
     "renderers/_formats.py": ["tests/renderers/test_formats.py", "tests/renderers/test_writers.py",
                               "tests/renderers/test_doctests.py", "tests/poml/test_core_behaviours.py"],
-    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_doctests.py",
+    "renderers/_limits.py": ["tests/renderers/test_limits_properties.py", "tests/renderers/test_limits_exact.py",
+                             "tests/renderers/test_doctests.py",
                              "tests/poml/test_core_behaviours.py"],
     # The model-backed tests of these two take minutes a run: their mutants are judged by the unit
-    # tests of the pure pieces (joining kept words, packing), which need no model.
-    "compressor/_default.py": ["tests/compressor/test_default_mode_units.py"],
+    # tests of the pure pieces (joining kept words, packing) and by planning and scoring with a real
+    # tokenizer and chosen probabilities in place of a model.
+    "compressor/_default.py": ["tests/compressor/test_default_mode_units.py",
+                               "tests/compressor/test_default_plan_finish.py"],
     "compressor/_batching.py": ["tests/compressor/test_default_mode_units.py"],
 }
 
