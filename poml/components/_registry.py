@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
+from .._names import hyphen_to_camel
 from .._once import Once
 
 __all__ = ["Param", "Component", "ComponentRegistry", "component"]
@@ -148,7 +149,6 @@ class Component:
         return m
 
 
-_HYPHEN = re.compile(r"-([a-z])")
 
 
 def component(
@@ -185,7 +185,7 @@ def component(
 
 def _variants(tag: str) -> tuple[str, str]:
     low = tag.lower()
-    return low, _HYPHEN.sub(lambda m: m.group(1).upper(), low).lower()
+    return low, hyphen_to_camel(low).lower()
 
 
 def levenshtein(a: str, b: str) -> int:

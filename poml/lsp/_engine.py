@@ -22,6 +22,7 @@ from typing import Any, Optional
 
 from .._environment import Environment
 from .._errors import Diagnostic, PomlComponentError, PomlError
+from .._names import hyphen_to_camel
 from ..syntax import ParsedDocument
 from ..template.expressions import ExpressionError, compile_expression
 from ._syntax import DIRECTIVE_TAGS, TEMPLATE_ATTRS, Outline, outline
@@ -172,7 +173,7 @@ class WorkspaceEngine:
             params = comp.param_map
             for a in el.attributes:
                 key = a.key.lower()
-                if key in params or key in TEMPLATE_ATTRS or key.replace("-", "") in params or ":" in key:
+                if key in params or key in TEMPLATE_ATTRS or hyphen_to_camel(key).lower() in params or ":" in key:
                     continue
                 close = [p.name for p in comp.all_params() if _near(p.name.lower(), key)]
                 hint = f"did you mean: {', '.join(close)}?" if close else f"see the attributes of <{comp.name}> in hover"

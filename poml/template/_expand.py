@@ -23,6 +23,7 @@ from .._errors import (
     DiagnosticSink, PomlComponentError, PomlError, PomlFileError, PomlLimitError, PomlSandboxError,
     PomlTemplateError, error_class, error_message,
 )
+from .._names import hyphen_to_camel
 from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
@@ -48,14 +49,8 @@ POML_VERSION = "0.0.9"  # the language version we implement (the reference's)
 _FOR = re.compile(r"(.+)" + _JS_S + "+in" + _JS_S + r"+(.+)", re.S)
 _UNTERMINATED = re.compile(r"{{(?![^\n]*}})")
 _LONE_CURLY = re.compile(f"^{_JS_S}*{{{{{_JS_S}*(.+?){_JS_S}*}}}}{_JS_S}*$", re.M)
-_HYPHEN = re.compile(r"-([a-z])")
 _SCHEMA_TAGS = frozenset({"output-schema", "outputschema"})
 _TOOL_TAGS = frozenset({"tool-definition", "tool-def", "tooldef", "tool"})
-
-
-def hyphen_to_camel(name: str) -> str:
-    """``caption-style`` -> ``captionStyle`` (only lower-case letters after hyphens, like the reference)."""
-    return _HYPHEN.sub(lambda m: m.group(1).upper(), name) if "-" in name else name
 
 
 def deep_merge(target: Any, source: Any) -> Any:

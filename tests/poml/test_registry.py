@@ -187,3 +187,21 @@ def test_the_builtin_registry_is_made_once_across_threads():
     with ThreadPoolExecutor(8) as pool:
         values = list(pool.map(lambda _: once.get(), range(64)))
     assert len(made) == 1 and all(v is values[0] for v in values)
+
+
+def test_one_rule_for_hyphenated_names_in_the_engine_the_registry_and_the_editor():
+    from hypothesis import given, strategies as st
+
+    from poml._names import hyphen_to_camel
+
+    assert hyphen_to_camel("caption-style") == "captionStyle" and hyphen_to_camel("a-B") == "a-B"
+
+    @given(st.sampled_from(["caption-style", "caption-serialized", "list-style", "white-space"]))
+    def hyphenated_attributes_render_as_their_camel_case(attr):
+        markup = f'<poml><cp caption="C" {attr}="x">t</cp></poml>'
+        hyphenated = poml.Environment(strict=False).render_text(markup)
+        camel = poml.Environment(strict=False).render_text(markup.replace(attr, hyphen_to_camel(attr)))
+        assert hyphenated.messages == camel.messages
+        assert [d.message for d in hyphenated.diagnostics] == [d.message for d in camel.diagnostics]
+
+    hyphenated_attributes_render_as_their_camel_case()
