@@ -7,6 +7,8 @@ one lookup, and reads and writes from several threads are safe under the GIL.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ._text import CompiledText, compile_text
 from .js import Expression, compile_expression
 
@@ -23,22 +25,19 @@ class CompileCache:
 
     def text(self, source: str) -> CompiledText:
         """A text with ``{{ }}`` pieces, split and unescaped."""
-        hit = self._texts.get(source)
-        if hit is None:
-            hit = compile_text(source)
-            if len(self._texts) >= self.size:
-                self._texts.clear()
-            self._texts[source] = hit
-        return hit
+        return self._compiled(self._texts, source, compile_text)
 
     def expression(self, source: str) -> Expression:
         """An expression, parsed (a syntax error raises and is not kept, so it is reported every time)."""
-        hit = self._expressions.get(source)
+        return self._compiled(self._expressions, source, compile_expression)
+
+    def _compiled(self, kept: dict, source: str, compile_: Callable[[str], Any]) -> Any:
+        hit = kept.get(source)
         if hit is None:
-            hit = compile_expression(source)
-            if len(self._expressions) >= self.size:
-                self._expressions.clear()
-            self._expressions[source] = hit
+            hit = compile_(source)
+            if len(kept) >= self.size:
+                kept.clear()
+            kept[source] = hit
         return hit
 
     def __len__(self) -> int:

@@ -1,7 +1,6 @@
 """Request bodies: golden bodies for the shared examples, and hypothesis over renderer-shaped messages."""
 
 import json
-import os
 
 import jsonschema
 import pytest
