@@ -160,7 +160,7 @@ class FileAccess:
     symlinks). ``allow_network``: whether ``http(s)://`` sources may be fetched.
     """
 
-    __slots__ = ("roots", "allow_network", "max_bytes", "timeout", "cache", "memo", "_prefixes")
+    __slots__ = ("_given", "_roots", "allow_network", "max_bytes", "timeout", "cache", "memo", "_prefixes")
 
     def __init__(
         self,
@@ -172,19 +172,29 @@ class FileAccess:
         cache: "Optional[ByteCache]" = None,
         memo: Any = None,
     ):
-        resolved: list[Path] = []
-        for r in roots:
-            p = Path(os.path.realpath(os.fspath(r)))
-            if p not in resolved:
-                resolved.append(p)
-        self.roots: tuple[Path, ...] = tuple(resolved)
-        # (root, root + separator) as text: checking a path is a string prefix test, not pathlib
-        self._prefixes = tuple((str(r), os.path.join(str(r), "")) for r in resolved)
+        # Roots are resolved on first use: most renders read no file and need no realpath calls.
+        self._given = tuple(os.fspath(r) for r in roots)
+        self._roots: Optional[tuple[Path, ...]] = None
+        self._prefixes: tuple[tuple[str, str], ...] = ()
         self.allow_network = bool(allow_network)
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.cache = cache  # bytes of files read, owned by the Environment (None: read every time)
         self.memo = memo  # what loaders derive from contents (poml.data._memo.ContentMemo), the Environment's
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders as real paths (symlinks resolved), without repeats."""
+        if self._roots is None:
+            resolved: list[Path] = []
+            for r in self._given:
+                p = Path(os.path.realpath(r))
+                if p not in resolved:
+                    resolved.append(p)
+            # (root, root + separator) as text: checking a path is a string prefix test, not pathlib
+            self._prefixes = tuple((str(r), os.path.join(str(r), "")) for r in resolved)
+            self._roots = tuple(resolved)
+        return self._roots
 
     def __repr__(self) -> str:
         return f"FileAccess(roots={[str(r) for r in self.roots]!r}, allow_network={self.allow_network})"
@@ -194,6 +204,7 @@ class FileAccess:
     def inside(self, resolved: PathLike) -> bool:
         """Whether an already resolved path lies inside one of the roots ("root-evil" is not in "root")."""
         text = os.fspath(resolved)
+        self.roots  # resolves them once
         return any(text == root or text.startswith(prefix) for root, prefix in self._prefixes)
 
     def check_url(self, url: str) -> str:
@@ -380,5 +391,6 @@ def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Itera
                    allow_network: bool = False, cache: Optional[ByteCache] = None,
                    timeout: float = 10.0, memo: Any = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
-    base = Path(os.fspath(markup_path)).resolve().parent if markup_path is not None else Path.cwd()
+    # The markup's own folder: its real parent, resolved with the other roots on first use.
+    base = os.path.join(os.fspath(markup_path), os.pardir) if markup_path is not None else os.getcwd()
     return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)
