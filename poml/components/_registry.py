@@ -183,6 +183,10 @@ def component(
     return deco
 
 
+_UNSEEN = object()
+_MAX_TAG_SPELLINGS = 4096
+
+
 def _variants(tag: str) -> tuple[str, str]:
     low = tag.lower()
     return low, hyphen_to_camel(low).lower()
@@ -232,7 +236,7 @@ class ComponentRegistry:
     ``media_loader`` reads ``<img src>``/``<audio src>`` files (set when the data layer loads).
     """
 
-    __slots__ = ("_components", "_language", "_by_alias", "_by_name", "media_loader", "frozen")
+    __slots__ = ("_components", "_language", "_by_alias", "_by_name", "_by_tag", "media_loader", "frozen")
 
     def __init__(self) -> None:
         self._components: list[Component] = []
@@ -241,6 +245,8 @@ class ComponentRegistry:
         self._language: list[Component] = []
         self._by_alias: dict[str, Component] = {}
         self._by_name: dict[str, Component] = {}
+        # Tag spellings as written -> component (or None): each element's lookup is one dict hit.
+        self._by_tag: dict[str, Optional[Component]] = {}
         self.media_loader: Optional[Callable] = None
         self.frozen = False
 
@@ -282,6 +288,7 @@ class ComponentRegistry:
                 raise ValueError(f'Alias "{a}" is already used by {self._by_alias[a].name}.')
         for a in comp.lower_aliases:
             self._by_alias[a] = comp
+        self._by_tag.clear()
         self._by_name[comp.name.lower()] = comp
         self._components.append(comp)
         if comp.registry is None:
@@ -301,6 +308,16 @@ class ComponentRegistry:
     # ------------------------------------------------------------ reading
     def lookup(self, tag: str, disabled: frozenset[str] = frozenset()) -> Optional[Component]:
         """The component for a tag name or alias, or None (also None when the alias is disabled)."""
+        if not disabled:
+            hit = self._by_tag.get(tag, _UNSEEN)
+            if hit is _UNSEEN:
+                hit = self._alias_lookup(tag, disabled)
+                if len(self._by_tag) < _MAX_TAG_SPELLINGS:  # bounded: markup may invent any number of tags
+                    self._by_tag[tag] = hit
+            return hit
+        return self._alias_lookup(tag, disabled)
+
+    def _alias_lookup(self, tag: str, disabled: frozenset[str]) -> Optional[Component]:
         for v in _variants(tag):
             c = self._by_alias.get(v)
             if c is not None and v not in disabled:

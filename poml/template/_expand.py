@@ -29,7 +29,7 @@ from .._source import Source
 from .._tree import Call, Node
 from ..syntax import XmlAttribute, XmlElement, XmlText, parse_markup
 from ._compiled import CompileCache
-from ._text import evaluate_text
+from ._text import evaluate_text, unescape
 from .js import (
     UNDEFINED,
     ExpressionError,
@@ -397,6 +397,12 @@ class Expander:
                            f"The prompt expands to more than {MAX_EXPANDED_NODES} elements.", kind=PomlLimitError)
             return []
         tag = element.name
+        if element.static:
+            # No loop, condition, template or template-layer tag below: attributes and texts
+            # are their literal values (escapes resolved), with no scope to build.
+            component = self._lookup(tag, frozenset(self.disabled) if self.disabled else _NONE_DISABLED)
+            if component is not None:
+                return [self._static_call(element, component, global_ctx, local_ctx)]
         lower = tag.lower()
         if lower == "let":
             self._let(element, {**global_ctx, **local_ctx}, global_ctx)
@@ -424,7 +430,7 @@ class Expander:
             if lower == "include":
                 out.extend(self._include(element, scope))
                 continue
-            component = self._lookup(tag, frozenset(self.disabled))
+            component = self._lookup(tag, frozenset(self.disabled) if self.disabled else _NONE_DISABLED)
             caption = None
             if component is None and self.lenient:
                 component, caption = self._unknown_as_section(element, tag), tag
@@ -464,6 +470,21 @@ class Expander:
                     children.extend(self.expand_element(child, global_ctx, current_local))
             out.append(Call(component, props, children, element.start, element.end, self.source, tag))
         return out
+
+    def _static_call(self, element: XmlElement, component: Any, global_ctx: dict, local_ctx: dict) -> Call:
+        """The call of a static element: what the general path computes, without evaluating anything."""
+        props: dict[str, Any] = {}
+        for attr in element.attributes:
+            if attr.value:
+                props[hyphen_to_camel(attr.key)] = unescape(attr.value)
+        children: list[Node] = []
+        for child in element.children:
+            if type(child) is XmlText:
+                if child.text:
+                    children.append(unescape(child.text))
+            else:
+                children.extend(self.expand_element(child, global_ctx, local_ctx))
+        return Call(component, props, children, element.start, element.end, self.source, element.name)
 
     # -------------------------------------------------------------- for / if
     def _for(self, element: XmlElement, scope: dict) -> Optional[list[dict]]:
@@ -727,6 +748,9 @@ class Expander:
 _DYNAMIC_TAGS = frozenset({
     "let", "include", "meta", "runtime", "context", "stylesheet", *_SCHEMA_TAGS, *_TOOL_TAGS,
 })
+
+
+_NONE_DISABLED: frozenset = frozenset()
 
 
 class _BudgetSpent(Exception):
