@@ -173,7 +173,7 @@ class FileAccess:
         memo: Any = None,
     ):
         # Roots are resolved on first use: most renders read no file and need no realpath calls.
-        self._given = tuple(os.fspath(r) for r in roots)
+        self._given = tuple(os.path.abspath(os.fspath(r)) for r in roots)
         self._roots: Optional[tuple[Path, ...]] = None
         self._prefixes: tuple[tuple[str, str], ...] = ()
         self.allow_network = bool(allow_network)
@@ -181,6 +181,11 @@ class FileAccess:
         self.timeout = timeout
         self.cache = cache  # bytes of files read, owned by the Environment (None: read every time)
         self.memo = memo  # what loaders derive from contents (poml.data._memo.ContentMemo), the Environment's
+
+    @property
+    def policy_key(self) -> tuple:
+        """The roots as given (absolute) and the network setting: what decides the reads, without resolving."""
+        return (self._given, self.allow_network)
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -392,5 +397,5 @@ def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Itera
                    timeout: float = 10.0, memo: Any = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
     # The markup's own folder: its real parent, resolved with the other roots on first use.
-    base = os.path.join(os.fspath(markup_path), os.pardir) if markup_path is not None else os.getcwd()
+    base = os.path.join(os.path.abspath(os.fspath(markup_path)), os.pardir) if markup_path is not None else os.getcwd()
     return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)

@@ -57,8 +57,8 @@ def _loader_key(loader: Any) -> Any:
     if loader is None:
         return None
     access = getattr(loader, "access", None)
-    roots = tuple(str(r) for r in getattr(access, "roots", ()))
-    return (str(getattr(loader, "base_dir", "")), roots, bool(getattr(access, "allow_network", False)))
+    policy = getattr(access, "policy_key", None)  # the roots unresolved: no realpath per build
+    return (str(getattr(loader, "base_dir", "")), policy)
 
 
 def build(

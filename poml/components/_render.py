@@ -58,11 +58,16 @@ def make_element(tag: str, props: dict, children: Any, ctx: BuildContext) -> Ele
         if k == "speaker" and js_truthy(v) and v not in VALID_SPEAKERS:
             state.read_error(f'"{js_str(v)}" is not a valid speaker.', props)
             continue
-        attrs[kebab(k)] = ir_value(v)
+        name = _KEBAB_CACHE.get(k)
+        attrs[name if name is not None else kebab(k)] = v if type(v) is str else ir_value(v)
     kids = trim_children(children, props.get("whiteSpace"), props, state)
     out: list = []
     for c in kids:
-        expand_into(out, c, ctx)
+        if type(c) is str:  # most children are text: no call for them
+            if c:
+                out.append(c)
+        else:
+            expand_into(out, c, ctx)
     # Adjacent strings stay separate: they are separate text nodes in the
     # reference's output (React writes ``<!-- -->`` between them), which the
     # serialize and html writers can tell apart.

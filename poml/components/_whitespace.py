@@ -36,6 +36,16 @@ def trim_children(children: Any, white_space: Any, props: Optional[dict], state:
     """The reference's trimChildrenWhiteSpace: flatten fragments, merge strings, trim text."""
     if not children:
         return []
+    if len(children) == 1 and type(children) is not str:
+        only = children[0]
+        if type(only) is str:  # the common case, one text: what the loops below make of it
+            if white_space is None or white_space == "filter":
+                only = _WS_RUN.sub(" ", only).strip(" ")
+            elif white_space == "trim":
+                only = only.strip()
+            elif white_space != "pre":
+                state.read_error(f'"{js_str(white_space)}" is not a valid whiteSpace option.', props)
+            return [only] if only else []
     if type(children) is str:
         flat: Any = [children]
     else:
