@@ -125,12 +125,14 @@ class MarkdownWriter:
             char_limit = int_attr(element, "char-limit")
             token_limit = int_attr(element, "token-limit")
             priority = priority_attr(element)
+            limited = char_limit is not None or token_limit is not None
         else:
-            char_limit = token_limit = priority = None
+            priority = None
+            limited = False
         if isinstance(inner, str):
-            text = truncate_text(inner, char_limit, token_limit, self.truncate)
+            text = truncate_text(inner, char_limit, token_limit, self.truncate) if limited else inner
             return Box(text, space, space, [(element, 0, len(text) - 1)], [], priority)
-        text = truncate_text(inner.text, char_limit, token_limit, self.truncate)
+        text = truncate_text(inner.text, char_limit, token_limit, self.truncate) if limited else inner.text
         mappings = inner.mappings + [(element, 0, len(text) - 1)]
         return Box(text, collapse_space(space, inner.before), collapse_space(inner.after, space),
                    mappings, inner.media, priority)
@@ -216,11 +218,15 @@ class MarkdownWriter:
             last = len(kept) - 1
             for i, b in enumerate(kept):
                 if b.mappings:
-                    mappings.extend(shift_mappings(b.mappings, length) if length else b.mappings)
+                    if length:
+                        mappings.extend([(e, s + length, t + length) for (e, s, t) in b.mappings])
+                    else:
+                        mappings.extend(b.mappings)
                 parts.append(b.text)
                 length += len(b.text)
                 if i < last:
-                    gap = collapse_space(b.after, kept[i + 1].before)
+                    after, before = b.after, kept[i + 1].before
+                    gap = after + before if not after or not before else collapse_space(after, before)
                     if gap:
                         parts.append(gap)
                         length += len(gap)
