@@ -160,7 +160,7 @@ class FileAccess:
     symlinks). ``allow_network``: whether ``http(s)://`` sources may be fetched.
     """
 
-    __slots__ = ("_given", "_roots", "allow_network", "max_bytes", "timeout", "cache", "memo", "_prefixes")
+    __slots__ = ("_given", "_beside", "_roots", "allow_network", "max_bytes", "timeout", "cache", "memo", "_prefixes")
 
     def __init__(
         self,
@@ -171,8 +171,11 @@ class FileAccess:
         timeout: float = 30.0,
         cache: "Optional[ByteCache]" = None,
         memo: Any = None,
+        beside: Optional[PathLike] = None,
     ):
         # Roots are resolved on first use: most renders read no file and need no realpath calls.
+        # ``beside``: a markup file whose real folder (its symlink followed) is the first root.
+        self._beside = os.path.abspath(os.fspath(beside)) if beside is not None else None
         self._given = tuple(os.path.abspath(os.fspath(r)) for r in roots)
         self._roots: Optional[tuple[Path, ...]] = None
         self._prefixes: tuple[tuple[str, str], ...] = ()
@@ -185,13 +188,15 @@ class FileAccess:
     @property
     def policy_key(self) -> tuple:
         """The roots as given (absolute) and the network setting: what decides the reads, without resolving."""
-        return (self._given, self.allow_network)
+        return (self._beside, self._given, self.allow_network)
 
     @property
     def roots(self) -> tuple[Path, ...]:
         """The folders as real paths (symlinks resolved), without repeats."""
         if self._roots is None:
             resolved: list[Path] = []
+            if self._beside is not None:
+                resolved.append(Path(os.path.realpath(self._beside)).parent)
             for r in self._given:
                 p = Path(os.path.realpath(r))
                 if p not in resolved:
@@ -396,6 +401,6 @@ def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Itera
                    allow_network: bool = False, cache: Optional[ByteCache] = None,
                    timeout: float = 10.0, memo: Any = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
-    # The markup's own folder: its real parent, resolved with the other roots on first use.
-    base = os.path.join(os.path.abspath(os.fspath(markup_path)), os.pardir) if markup_path is not None else os.getcwd()
-    return FileAccess([base, *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)
+    if markup_path is not None:  # the markup's real folder, resolved with the roots on first use
+        return FileAccess(list(roots or ()), allow_network, cache=cache, timeout=timeout, memo=memo, beside=markup_path)
+    return FileAccess([os.getcwd(), *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)

@@ -300,3 +300,40 @@ def test_include_escape_refused(in_root):
     (in_root["outside"] / "c.poml").write_text("<p>x</p>")
     with pytest.raises(PomlPathError):
         _render('<poml><include src="../outside/c.poml"/></poml>')
+
+
+# ---------------------------------------------------------------- roots resolved on first use
+
+
+def test_roots_are_resolved_only_when_a_path_is_checked(tree, monkeypatch):
+    calls = []
+    real = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
+    access = FileAccess([tree["root"], tree["root"] / "sub"])
+    assert calls == []  # a render that reads no file pays nothing for its policy
+    assert access.read_text("a.txt", tree["root"]) == "hello"
+    assert access.roots == (Path(real(tree["root"])), Path(real(tree["root"] / "sub")))
+    resolved = len(calls)
+    access.read_text("sub/b.txt", tree["root"])
+    assert len(calls) - resolved <= 1  # later reads resolve the named path, never the roots again
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="symlinks need privileges on Windows")
+def test_markup_reached_through_a_symlink_has_its_real_folder_as_root(tree):
+    (tree["root"] / "prompt.poml").write_text("<p>x</p>", encoding="utf-8")
+    elsewhere = tree["tmp"] / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "prompt.poml").symlink_to(tree["root"] / "prompt.poml")
+    access = default_access(elsewhere / "prompt.poml")
+    assert access.roots == (Path(os.path.realpath(tree["root"])),)
+    assert access.read_text("a.txt", tree["root"]) == "hello"
+    _refused(access, "a.txt", elsewhere)  # the link's own folder is not a root
+    _refused(access, "../outside/secret.txt", tree["root"])
+
+
+def test_policy_key_names_the_roots_as_given_and_the_network(tree, monkeypatch):
+    monkeypatch.chdir(tree["root"])
+    a = FileAccess(["sub"], allow_network=False)
+    b = FileAccess([tree["root"] / "sub"], allow_network=False)
+    assert a.policy_key == b.policy_key == (None, (str(tree["root"] / "sub"),), False)
+    assert FileAccess(["sub"], allow_network=True).policy_key != a.policy_key
