@@ -39,6 +39,14 @@ _ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 _ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
 _ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
 _UNQUOTED_TEMPLATE_END = re.compile(r"}}(?!})")
+# The common tag in one match: a name and quoted attributes, then ``>`` or ``/>``. Possessive
+# and atomic throughout, so it never backtracks; anything else (a JSX value, a bare attribute,
+# a name over the limit, an error to report) goes through the general loop of ``_parse_tag``.
+_NAME_SRC = _NAME.pattern
+_QUOTED_ATTR_SRC = rf"""[ \t\r\n]*+(?>{_NAME_SRC})[ \t\r\n]*+=[ \t\r\n]*+(?:"[^"]*+"|'[^']*+')"""
+_SIMPLE_TAG = re.compile(rf"<((?>{_NAME_SRC}))((?:{_QUOTED_ATTR_SRC})*+)[ \t\r\n]*+(/?)>")
+_QUOTED_ATTR = re.compile(rf"""[ \t\r\n]*+((?>{_NAME_SRC}))[ \t\r\n]*+=[ \t\r\n]*+(?:"([^"]*+)"|'([^']*+)')""")
+_CLOSING_TAG = re.compile(rf"</((?>{_NAME_SRC}))?[ \t\r\n]*+")
 
 
 @dataclass(slots=True)
@@ -120,6 +128,11 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
 
     Returns (element or None, new position, self_closing).
     """
+    return _simple_tag(text, pos) or _parse_tag_in_steps(text, pos, issues)
+
+
+def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[XmlElement], int, bool]:
+    """``_parse_tag`` one attribute at a time: every tag form, with its problems reported."""
     n = len(text)
     m = _NAME.match(text, pos + 1)
     if not m:
@@ -199,47 +212,65 @@ def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[
             i = am.end()
 
 
+def _simple_tag(text: str, pos: int) -> Optional[tuple[XmlElement, int, bool]]:
+    """``_parse_tag`` for a well-formed tag of quoted attributes, in one match; None otherwise."""
+    m = _SIMPLE_TAG.match(text, pos)
+    if m is None or m.end(1) - m.start(1) > MAX_NAME_CHARS:
+        return None
+    attributes = []
+    if m.start(2) != m.end(2):
+        for a in _QUOTED_ATTR.finditer(text, m.start(2), m.end(2)):
+            if a.end(1) - a.start(1) > MAX_NAME_CHARS:
+                return None
+            v = a.lastindex  # 2: double-quoted, 3: single-quoted
+            attributes.append(XmlAttribute(a.group(1), a.group(v), a.start(1), a.end(), a.start(v), a.end(v)))
+    end = m.end()
+    self_closing = m.start(3) != m.end(3)
+    el = XmlElement(m.group(1), attributes, [], pos, end if self_closing else 0, m.start(1), m.end(1))
+    return el, end, self_closing
+
+
 def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, XmlText]]:
     """Parse a sequence of content nodes (the whole text, as a fragment)."""
     n = len(text)
     top: list[Union[XmlElement, XmlText]] = []
     stack: list[XmlElement] = []
+    siblings = top  # where the next node goes: the innermost open element's children
     pos = 0
     mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
     elements = 0
 
-    def add(node: Union[XmlElement, XmlText]) -> None:
-        (stack[-1].children if stack else top).append(node)
-
     while pos < n:
         c = text[pos]
         if c == "<":
-            if text.startswith("<!--", pos):
-                close = text.find("-->", pos + 4)
-                if close == -1:
-                    issues.append(ParseIssue("Comment is not closed with '-->'.", pos, n))
-                    pos = n
+            after = text[pos + 1:pos + 2]
+            if after == "!":
+                if text.startswith("<!--", pos):
+                    close = text.find("-->", pos + 4)
+                    if close == -1:
+                        issues.append(ParseIssue("Comment is not closed with '-->'.", pos, n))
+                        pos = n
+                    else:
+                        pos = close + 3
+                elif text.startswith("<![CDATA[", pos):
+                    close = text.find("]]>", pos + 9)
+                    end = n if close == -1 else close
+                    if close == -1:
+                        issues.append(ParseIssue("CDATA section is not closed with ']]>'.", pos, n))
+                    siblings.append(XmlText(text[pos + 9:end], pos + 9, end))
+                    pos = n if close == -1 else close + 3
                 else:
-                    pos = close + 3
-            elif text.startswith("<![CDATA[", pos):
-                close = text.find("]]>", pos + 9)
-                end = n if close == -1 else close
-                if close == -1:
-                    issues.append(ParseIssue("CDATA section is not closed with ']]>'.", pos, n))
-                add(XmlText(text[pos + 9:end], pos + 9, end))
-                pos = n if close == -1 else close + 3
-            elif text.startswith("<!", pos):
-                issues.append(ParseIssue(
-                    "DTDs and entity declarations are not allowed in POML.", pos, pos + 2,
-                    hint="remove the <!DOCTYPE ...>/<!ENTITY ...> declaration",
-                ))
-                raise _Limit(issues[-1])
-            elif text.startswith("<?", pos):
+                    issues.append(ParseIssue(
+                        "DTDs and entity declarations are not allowed in POML.", pos, pos + 2,
+                        hint="remove the <!DOCTYPE ...>/<!ENTITY ...> declaration",
+                    ))
+                    raise _Limit(issues[-1])
+            elif after == "?":
                 close = text.find("?>", pos + 2)
                 pos = n if close == -1 else close + 2
-            elif text.startswith("</", pos):
-                m = _NAME.match(text, pos + 2)
-                j = _WS.match(text, m.end() if m else pos + 2).end()
+            elif after == "/":
+                m = _CLOSING_TAG.match(text, pos)
+                name, j = m.group(1), m.end()
                 if j < n and text[j] == ">":
                     end = j + 1
                 else:
@@ -248,17 +279,17 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 if stack:
                     el = stack.pop()
                     el.end = end
-                    if m and m.group(0).lower() != el.name.lower() and mismatch is None:
-                        mismatch = (m.group(0), pos, el)
+                    siblings = stack[-1].children if stack else top
+                    if name is not None and mismatch is None and name.lower() != el.name.lower():
+                        mismatch = (name, pos, el)
                 else:
-                    name = m.group(0) if m else ""
-                    issues.append(ParseIssue(f"Closing tag </{name}> has no matching opening tag.", pos, end))
+                    issues.append(ParseIssue(f"Closing tag </{name or ''}> has no matching opening tag.", pos, end))
                 pos = end
             else:
                 el, new_pos, self_closing = _parse_tag(text, pos, issues)
                 if el is None:
                     # A bare '<': keep it as text so nothing is lost, the issue is recorded.
-                    add(XmlText("<", pos, pos + 1))
+                    siblings.append(XmlText("<", pos, pos + 1))
                     pos = new_pos
                     continue
                 elements += 1
@@ -267,10 +298,11 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                         f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
                         kind=PomlLimitError,
                         hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
-                add(el)
+                siblings.append(el)
                 pos = new_pos
                 if not self_closing:
                     stack.append(el)
+                    siblings = el.children
                     if len(stack) > MAX_NESTING_DEPTH:
                         raise _Limit(ParseIssue(
                             f"Markup is nested more than {MAX_NESTING_DEPTH} levels deep.",
@@ -287,25 +319,25 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                     hint="write #amp; for a literal '&' in text",
                     repaired="A bare '&' was kept as text (lenient mode).",
                 ))
-                add(XmlText("&", pos, pos + 1))
+                siblings.append(XmlText("&", pos, pos + 1))
                 pos += 1
         else:
-            m = _TEXT.match(text, pos)
-            end = _expression_end(text, pos, m.end())
-            if end != m.end():  # the run goes on through an expression holding '<' or '&'
-                m = _Span(text, pos, end)
-                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], m.group(0))
-            else:
-                run = m.group(0)
+            end = _TEXT.match(text, pos).end()
+            # Most runs end at a tag; only one stopped by '<' or '&' may go on through an expression.
+            stop = _expression_end(text, pos, end) if end < n else end
+            if stop == end:
+                run = text[pos:end]
+            else:  # the run goes on through an expression holding '<' or '&'
+                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], text[pos:stop])
             # The reference's lexer takes leading whitespace as its own token, so
             # " theta" is two text nodes (" " and "theta"); writers can tell.
-            ws = _LEADING_WS.match(run).end()
+            ws = _LEADING_WS.match(run).end() if run[0] in " \t\r\n" else 0
             if 0 < ws < len(run):
-                add(XmlText(run[:ws], pos, pos + ws))
-                add(XmlText(run[ws:], pos + ws, m.end()))
+                siblings.append(XmlText(run[:ws], pos, pos + ws))
+                siblings.append(XmlText(run[ws:], pos + ws, stop))
             else:
-                add(XmlText(run, pos, m.end()))
-            pos = m.end()
+                siblings.append(XmlText(run, pos, stop))
+            pos = stop
 
     for el in reversed(stack):
         hint = f"add </{el.name}> or write <{el.name} ... /> for an empty element"
@@ -322,21 +354,6 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 # Inside an expression, XML's own escapes mean their characters: {{ b &lt; a }} is b < a.
 _XML_CHAR_OF = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
 _XML_CHARS = re.compile("|".join(_XML_CHAR_OF))
-
-
-class _Span:
-    """A text run that ``_TEXT`` alone would have cut (quacks like its match)."""
-
-    __slots__ = ("text", "start_", "end_")
-
-    def __init__(self, text: str, start: int, end: int):
-        self.text, self.start_, self.end_ = text, start, end
-
-    def group(self, _: int = 0) -> str:
-        return self.text[self.start_:self.end_]
-
-    def end(self) -> int:
-        return self.end_
 
 
 def _expression_end(text: str, start: int, end: int) -> int:

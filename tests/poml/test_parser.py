@@ -176,3 +176,42 @@ def test_any_text_parses_without_crashing(text):
 
     if doc.root is not None:
         walk(doc.root)
+
+
+_TAG_SPACE = st.sampled_from([" ", "  ", "\n", "\t", "\r\n", ""])
+_TAG_NAME = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.:\-]{0,6}|é[a-z]{0,3}", fullmatch=True)
+_ATTR_VALUE = st.text(alphabet="ab <>&'\"{}=/\n", max_size=8)
+
+
+@st.composite
+def _tags(draw):
+    """A tag as authors write it, well formed or nearly: quoted, unquoted, bare and JSX values."""
+    parts = ["<", draw(_TAG_NAME)]
+    for _ in range(draw(st.integers(0, 4))):
+        parts += [draw(_TAG_SPACE), draw(_TAG_NAME)]
+        kind = draw(st.sampled_from(["dq", "sq", "bare", "unquoted", "jsx"]))
+        value = draw(_ATTR_VALUE)
+        eq = draw(_TAG_SPACE) + "=" + draw(_TAG_SPACE)
+        parts.append({"dq": eq + '"' + value.replace('"', "") + '"',
+                      "sq": eq + "'" + value.replace("'", "") + "'",
+                      "bare": "", "unquoted": eq + "v", "jsx": eq + "{{ a: 1 }}"}[kind])
+    parts += [draw(_TAG_SPACE), draw(st.sampled_from([">", "/>", "/ >", "", ">x"]))]
+    return "".join(parts)
+
+
+@given(_tags())
+def test_the_one_match_tag_path_agrees_with_the_general_loop(tag):
+    """The fast path of _parse_tag must read a tag exactly as the attribute-by-attribute loop."""
+    from poml.syntax._parser import _parse_tag_in_steps, _simple_tag
+
+    fast = _simple_tag(tag, 0)
+    issues: list = []
+    general = _parse_tag_in_steps(tag, 0, issues)
+    if fast is None:
+        return
+    event("fast path")
+    assert issues == []
+    (el, end, closing), (gel, gend, gclosing) = fast, general
+    assert (end, closing) == (gend, gclosing)
+    assert (el.name, el.start, el.end, el.name_start, el.name_end) == (gel.name, gel.start, gel.end, gel.name_start, gel.name_end)
+    assert el.attributes == gel.attributes
