@@ -205,3 +205,23 @@ def test_one_rule_for_hyphenated_names_in_the_engine_the_registry_and_the_editor
         assert [d.message for d in hyphenated.diagnostics] == [d.message for d in camel.diagnostics]
 
     hyphenated_attributes_render_as_their_camel_case()
+
+
+def test_a_tag_looked_up_before_registration_is_found_after_it():
+    """Lookups are remembered per spelling; registering a component must forget the misses."""
+    registry = ComponentRegistry.builtin().copy()
+    assert registry.lookup("Yell") is None and registry.lookup("yell") is None
+    registry.register(_shout)
+    assert registry.lookup("Yell") is registry.lookup("yell") is _shout
+
+
+def test_remembered_spellings_are_bounded_and_disabled_aliases_are_not_remembered():
+    from poml.components._registry import _MAX_TAG_SPELLINGS
+
+    registry = ComponentRegistry.builtin().copy()
+    for i in range(_MAX_TAG_SPELLINGS + 500):  # markup may invent any number of tag names
+        assert registry.lookup(f"made-up-{i}") is None
+    assert len(registry._by_tag) == _MAX_TAG_SPELLINGS
+    assert registry.lookup("P") is registry.get("paragraph")  # still answered past the bound
+    assert registry.lookup("p", disabled=frozenset({"p"})) is None
+    assert registry.lookup("p") is registry.get("paragraph")
