@@ -24,6 +24,11 @@ def main(gguf: str, port: int) -> None:
     # SmolLM2's own template ignores tools; ours is its ChatML plus tools (see the file)
     p.chat_template = Path(__file__).with_name("smollm2_tools.jinja").read_text()
     p.ui = False
+    # No prompt cache: a repeated prompt would reuse its cached prefix and evaluate only the last
+    # token, whose logits differ slightly from a full evaluation, so temperature 0 would not give
+    # the same text twice (ggml-org/llama.cpp#4902); the tests compare repeated requests.
+    p.cache_prompt = False
+    p.cache_ram_mib = 0
     threads = int(os.environ.get("POML_LLAMA_THREADS", "1"))
     p.cpuparams.n_threads = threads
     p.cpuparams_batch.n_threads = threads
