@@ -15,13 +15,21 @@ from .._errors import ExpressionError, ExpressionSandboxError
 from .._values import UNDEFINED, _is_num, _to_integer, js_to_string
 
 
+def _enumerated(o: Mapping) -> dict:
+    """``o``'s members as JavaScript enumerates them: keys as strings, index-like keys first
+    in ascending order, then the others as inserted (a dict from the scope keeps Python's order)."""
+    if type(o) is not dict or not all(type(k) is str for k in o):
+        o = {(k if type(k) is str else js_to_string(k)): v for k, v in o.items()}
+    return js_ordered(o)
+
+
 def _object_keys(o: Any) -> list:
     if o is None or o is UNDEFINED:
         raise ExpressionError("Cannot convert undefined or null to object")
     if isinstance(o, (Mapping, list, tuple, str)):
         _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
-        return _check_list([k if type(k) is str else js_to_string(k) for k in o])
+        return _check_list(list(_enumerated(o)))
     if isinstance(o, (list, tuple, str)):
         return _check_list([str(i) for i in range(len(o))])
     return []
@@ -31,7 +39,7 @@ def _object_values(o: Any) -> list:
     if isinstance(o, (Mapping, list, tuple, str)):
         _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
-        return _check_list(list(o.values()))
+        return _check_list(list(_enumerated(o).values()))
     if isinstance(o, (list, tuple, str)):
         return _check_list(list(o))
     _object_keys(o)
@@ -42,7 +50,7 @@ def _object_entries(o: Any) -> list:
     if isinstance(o, (Mapping, list, tuple, str)):
         _charge(len(o) * ITEM_COST)
     if isinstance(o, Mapping):
-        return _check_list([[k if type(k) is str else js_to_string(k), v] for k, v in o.items()])
+        return _check_list([[k, v] for k, v in _enumerated(o).items()])
     if isinstance(o, (list, tuple, str)):
         return _check_list([[str(i), v] for i, v in enumerate(o)])
     _object_keys(o)
