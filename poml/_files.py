@@ -187,7 +187,7 @@ class FileAccess:
 
     @property
     def policy_key(self) -> tuple:
-        """The roots as given (absolute) and the network setting: what decides the reads, without resolving."""
+        """The markup file and roots as given (absolute) and the network setting: what decides the reads, without resolving."""
         return (self._beside, self._given, self.allow_network)
 
     @property
@@ -401,6 +401,6 @@ def default_access(markup_path: Optional[PathLike] = None, roots: Optional[Itera
                    allow_network: bool = False, cache: Optional[ByteCache] = None,
                    timeout: float = 10.0, memo: Any = None) -> FileAccess:
     """The policy ``poml.poml`` uses: the markup file's folder (or the cwd for strings), widened by ``roots``."""
-    if markup_path is not None:  # the markup's real folder, resolved with the roots on first use
-        return FileAccess(list(roots or ()), allow_network, cache=cache, timeout=timeout, memo=memo, beside=markup_path)
-    return FileAccess([os.getcwd(), *(roots or ())], allow_network, cache=cache, timeout=timeout, memo=memo)
+    # A file's root is its real folder (``beside``, resolved with the roots on first use); a string's is the cwd.
+    given = [*(roots or ())] if markup_path is not None else [os.getcwd(), *(roots or ())]
+    return FileAccess(given, allow_network, cache=cache, timeout=timeout, memo=memo, beside=markup_path)

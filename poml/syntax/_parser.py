@@ -42,11 +42,10 @@ _UNQUOTED_TEMPLATE_END = re.compile(r"}}(?!})")
 # The common tag in one match: a name and quoted attributes, then ``>`` or ``/>``. Possessive
 # and atomic throughout, so it never backtracks; anything else (a JSX value, a bare attribute,
 # a name over the limit, an error to report) goes through the general loop of ``_parse_tag``.
-_NAME_SRC = _NAME.pattern
-_QUOTED_ATTR_SRC = rf"""[ \t\r\n]*+(?>{_NAME_SRC})[ \t\r\n]*+=[ \t\r\n]*+(?:"[^"]*+"|'[^']*+')"""
-_SIMPLE_TAG = re.compile(rf"<((?>{_NAME_SRC}))((?:{_QUOTED_ATTR_SRC})*+)[ \t\r\n]*+(/?)>")
-_QUOTED_ATTR = re.compile(rf"""[ \t\r\n]*+((?>{_NAME_SRC}))[ \t\r\n]*+=[ \t\r\n]*+(?:"([^"]*+)"|'([^']*+)')""")
-_CLOSING_TAG = re.compile(rf"</((?>{_NAME_SRC}))?[ \t\r\n]*+")
+_QUOTED_ATTR = re.compile(rf"""[ \t\r\n]*+((?>{_NAME.pattern}))[ \t\r\n]*+=[ \t\r\n]*+(?:"([^"]*+)"|'([^']*+)')""")
+_SIMPLE_TAG = re.compile(
+    rf"<(?P<name>(?>{_NAME.pattern}))(?P<attrs>(?:{_QUOTED_ATTR.pattern})*+)[ \t\r\n]*+(?P<slash>/?)>")
+_CLOSING_TAG = re.compile(rf"</((?>{_NAME.pattern}))?[ \t\r\n]*+")
 
 
 @dataclass(slots=True)
@@ -215,18 +214,18 @@ def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[
 def _simple_tag(text: str, pos: int) -> Optional[tuple[XmlElement, int, bool]]:
     """``_parse_tag`` for a well-formed tag of quoted attributes, in one match; None otherwise."""
     m = _SIMPLE_TAG.match(text, pos)
-    if m is None or m.end(1) - m.start(1) > MAX_NAME_CHARS:
+    if m is None or m.end("name") - m.start("name") > MAX_NAME_CHARS:
         return None
     attributes = []
-    if m.start(2) != m.end(2):
-        for a in _QUOTED_ATTR.finditer(text, m.start(2), m.end(2)):
+    if m.start("attrs") != m.end("attrs"):
+        for a in _QUOTED_ATTR.finditer(text, m.start("attrs"), m.end("attrs")):
             if a.end(1) - a.start(1) > MAX_NAME_CHARS:
                 return None
             v = a.lastindex  # 2: double-quoted, 3: single-quoted
             attributes.append(XmlAttribute(a.group(1), a.group(v), a.start(1), a.end(), a.start(v), a.end(v)))
     end = m.end()
-    self_closing = m.start(3) != m.end(3)
-    el = XmlElement(m.group(1), attributes, [], pos, end if self_closing else 0, m.start(1), m.end(1))
+    self_closing = m.start("slash") != m.end("slash")
+    el = XmlElement(m.group("name"), attributes, [], pos, end if self_closing else 0, m.start("name"), m.end("name"))
     return el, end, self_closing
 
 

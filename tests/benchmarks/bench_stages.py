@@ -12,7 +12,7 @@ wrapping the functions the engine calls (``Environment.parse``, ``Expander.expan
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import statistics
 import sys
 import time
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import describe  # noqa: E402
-from bench_render import SHARED  # noqa: E402
+from bench_render import load_jobs  # noqa: E402
 
 STAGES = ("parse", "expand", "build", "write")
 
@@ -62,21 +62,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=200)
     args = ap.parse_args()
 
-    import os
-
     import poml
     from poml._api import clear_caches
     from poml._environment import default_environment
 
     print(describe())
-    examples = SHARED / "examples"
-    os.chdir(examples)
     print(f"\n{'example':30s} {'total':>8s} " + " ".join(f"{s:>8s}" for s in STAGES) + f" {'other':>8s}")
-    for path in sorted(examples.glob("*.poml")):
-        if not (examples / "expects" / (path.stem + ".txt")).exists():
-            continue
-        ctx_file = path.with_name(path.stem + ".context.json")
-        ctx = json.loads(ctx_file.read_text()) if ctx_file.exists() else {}
+    for job in (j for j in load_jobs() if j["kind"] == "example"):
+        os.chdir(job["cwd"])
+        path, ctx = Path(job["markup"]), job["context"]
         clear_caches()
         poml.poml(path, context=ctx)
         if default_environment()._bytes.items:  # it reads files: bench_render.py covers those
@@ -94,7 +88,7 @@ def main() -> None:
                 rows[s].append(spent[s])
         med = {k: statistics.median(v) * 1e6 for k, v in rows.items()}
         other = med["total"] - sum(med[s] for s in STAGES)
-        print(f"{path.stem[:30]:30s} {med['total']:8.0f} " + " ".join(f"{med[s]:8.0f}" for s in STAGES)
+        print(f"{job['name'][:30]:30s} {med['total']:8.0f} " + " ".join(f"{med[s]:8.0f}" for s in STAGES)
               + f" {other:8.0f}")
 
 
