@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from ._base import Reporter, Written, element_repr
 from ._js import UNDEFINED, js_ordered, js_parse_float, js_parse_int, js_string, parse_json, stringify
-from ._xmltree import Node
+from ._xmltree import escape_text
 from ._yaml import dump as yaml_dump
 
 
@@ -184,28 +184,53 @@ class XmlWriter(SerializeWriter):
             _TAG_CACHE[name] = tag
         return tag
 
-    def _add(self, node: Node, value: Any) -> None:
-        if value is None or value is UNDEFINED:
+    # The data is written straight to text with xmlbuilder2's layout (renderers._xmltree): a
+    # scalar is one line (``<k>text</k>``, ``<k/>`` when empty), a container an indented block of
+    # its members (``<k/>`` when it has none); flat output is the same without indents and newlines.
+    def render(self, data: Any) -> tuple[str, int]:
+        pretty = self.options.get("xmlPrettyPrint")
+        pretty = True if pretty is None else bool(pretty)
+        indent = self.options.get("xmlIndent")
+        self._indent = ("  " if indent is None else str(indent)) if pretty else ""
+        self._nl = "\n" if pretty else ""
+        self._item_name = self.options.get("xmlListItemName") or "item"
+        out: list[str] = []
+        if isinstance(data, (dict, list, tuple)):
+            self._members(data, "", out)
+        elif data is not None and data is not UNDEFINED:
+            text = escape_text(js_string(data))
+            out.append(text + "\n" if pretty and text else text)
+        text = "".join(out)
+        if pretty and text.endswith("\n"):
+            text = text[:-1]
+        return text, len(text)
+
+    def _element(self, tag: str, value: Any, pad: str, out: list) -> None:
+        nl = self._nl
+        if isinstance(value, (dict, list, tuple)):
+            at = len(out)
+            out.append("")
+            self._members(value, pad + self._indent, out)
+            if len(out) == at + 1:
+                out[at] = f"{pad}<{tag}/>{nl}"
+            else:
+                out[at] = f"{pad}<{tag}>{nl}"
+                out.append(f"{pad}</{tag}>{nl}")
             return
+        text = "" if value is None or value is UNDEFINED else escape_text(js_string(value))
+        out.append(f"{pad}<{tag}>{text}</{tag}>{nl}" if text else f"{pad}<{tag}/>{nl}")
+
+    def _members(self, value: Any, pad: str, out: list) -> None:
         if isinstance(value, dict):
             for k, v in js_ordered(value).items():
-                self._add(node.element(self._tag(str(k))), v)
-        elif isinstance(value, (list, tuple)):
-            item_name = self.options.get("xmlListItemName") or "item"
-            for item in value:
+                self._element(self._tag(str(k)), v, pad, out)
+            return
+        for item in value:
+            if isinstance(item, (dict, list, tuple)):
                 # Objects with one key (and arrays of one) are inlined; the rest get an item wrapper.
-                if (isinstance(item, (dict, list, tuple)) and len(item) > 1) or not (
-                        item is None or isinstance(item, (dict, list, tuple))):
-                    self._add(node.element(item_name), item)
+                if len(item) > 1:
+                    self._element(self._item_name, item, pad, out)
                 else:
-                    self._add(node, item)
-        else:
-            node.text(js_string(value))
-
-    def render(self, data: Any) -> tuple[str, int]:
-        root = Node(None)
-        self._add(root, data)
-        pretty = self.options.get("xmlPrettyPrint")
-        indent = self.options.get("xmlIndent")
-        text = root.render("  " if indent is None else str(indent), True if pretty is None else bool(pretty))
-        return text, len(text)
+                    self._members(item, pad, out)
+            elif item is not None:
+                self._element(self._item_name, item, pad, out)

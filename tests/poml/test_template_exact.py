@@ -7,7 +7,10 @@ import pytest
 
 from poml.template.js import evaluate
 from poml.template.js._budget import RenderBudget, using
-from poml.template.js._values import check_printed_size, printed_size
+from hypothesis import given
+from hypothesis import strategies as st
+
+from poml.template.js._values import _printed, _printed_shared, check_printed_size, printed_size
 
 
 @pytest.mark.parametrize("expr, expected", [
@@ -38,6 +41,31 @@ def test_printed_size_counts_a_shared_part_once_per_place():
     for _ in range(30):
         d = [d, d]  # 2**30 leaves
     assert printed_size(d, cap=1000) == 1001  # capped just past the cap, computed in 31 steps
+
+
+_TREES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda inner: st.lists(inner, max_size=5) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=5), max_leaves=30)
+
+
+@given(_TREES, st.sampled_from([10 ** 7, 40, 5]))
+def test_the_one_pass_over_a_tree_counts_as_the_memoised_walk(value, cap):
+    # Context data is a tree: one pass adds it up; values with shared parts take the memoised walk.
+    value = [value]
+    fast, exact = _printed(value, cap), _printed_shared(value, cap)
+    if sum(exact) <= cap:
+        assert fast == exact
+    else:  # both refuse it (the one pass stops once past the cap)
+        assert sum(fast) > cap
+
+
+def test_a_part_met_twice_is_counted_per_place_and_a_cycle_ends():
+    d = {"k": "abcd"}
+    assert printed_size([d, d]) == 2 + 4 + 2 * (2 + 6 + 4)
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+    assert printed_size(cyclic) == 8
 
 
 def test_check_printed_size_charges_a_quarter_of_the_structure():

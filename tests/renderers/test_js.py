@@ -120,6 +120,44 @@ def test_parse_json_js_numbers_order_and_errors():
         parse_json("[" * 100_000)
 
 
+_JSON_KEYS = st.one_of(st.sampled_from(["0", "1", "10", "01", "-1", "4294967295", "a", "1a", "\u0031"]), st.text(max_size=4))
+_JSON_DATA = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(max_size=6)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_KEYS, inner, max_size=4), max_leaves=20)
+
+
+def _full_reading(text: str):
+    return json.loads(text, object_pairs_hook=_js._object_from_pairs, parse_int=_js.decimal_value,
+                      parse_float=_js.decimal_value, parse_constant=_js._no_constant)
+
+
+def _typed(v):  # order and types visible: 1 and 1.0 differ, so do {"1":..,"a":..} and {"a":..,"1":..}
+    if isinstance(v, dict):
+        return ("d", [(k, _typed(x)) for k, x in v.items()])
+    if isinstance(v, list):
+        return ("l", [_typed(x) for x in v])
+    return (type(v).__name__, v)
+
+
+@given(_JSON_DATA, st.booleans(), st.booleans())
+def test_parse_json_fast_path_reads_as_the_full_rules_do(data, ascii_only, spaced):
+    # Plain json.loads serves text without index-like keys, long integers or constants; the rest
+    # takes the full reading. Both must give the same values, in the same order, of the same types.
+    text = json.dumps(data, ensure_ascii=ascii_only, separators=(", ", ": ") if spaced else (",", ":"))
+    assert _typed(parse_json(text)) == _typed(_full_reading(text))
+
+
+def test_parse_json_sends_what_json_reads_differently_the_full_way():
+    for text in ['{"a": 1, "\\u0031": 0}', '[12345678901234567]', '{"b": 0, "2" : 1}', '[1.0, 1e3]']:
+        assert not _js._json_reads_it_alone(text) or "1.0" in text
+        assert _typed(parse_json(text)) == _typed(_full_reading(text))
+    with pytest.raises(JSSyntaxError, match="Unexpected token 'N'"):
+        parse_json("[NaN]")  # Python's json would read it
+    assert list(parse_json('{"a": 0, "\\u0030": 1}')) == ["0", "a"]
+    assert type(parse_json("[2.0]")[0]) is int
+
+
 def test_whitespace_is_one_set():
     assert js_trim("\ufeff\xa0 x \u3000\u2029") == "x"
     assert js_trim("\x85x\x1c") == "\x85x\x1c"  # Python's str.strip() would remove these; JavaScript keeps them

@@ -359,3 +359,47 @@ def test_issue_without_span_takes_ancestor_span():
     with pytest.raises(RenderIssue) as info:
         write(tree, chat=False, error=lambda i: i)
     assert (info.value.start, info.value.end) == (5, 20)
+
+
+# ------------------------------------------------------------------ XML of data, against a tree oracle
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from renderers._js import UNDEFINED  # noqa: E402
+from renderers._xmltree import Node  # noqa: E402
+
+_XML_DATA = st.recursive(
+    st.one_of(st.none(), st.just(UNDEFINED), st.booleans(), st.integers(-5, 5), st.text("a<&> ", max_size=4)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b c", "1", "xml"]), inner,
+                                                                max_size=3),
+    max_leaves=12)
+
+
+def _oracle_tree(writer: XmlWriter, node: Node, value) -> None:
+    """xmlbuilder2's model of the reference's data-to-XML rules: build the tree, print it with _xmltree."""
+    from renderers._js import js_ordered, js_string
+
+    if value is None or value is UNDEFINED:
+        return
+    if isinstance(value, dict):
+        for k, v in js_ordered(value).items():
+            _oracle_tree(writer, node.element(writer._tag(str(k))), v)
+    elif isinstance(value, list):
+        for item in value:
+            if (isinstance(item, (dict, list)) and len(item) > 1) or not (item is None or isinstance(item, (dict, list))):
+                _oracle_tree(writer, node.element("item"), item)
+            else:
+                _oracle_tree(writer, node, item)
+    else:
+        node.text(js_string(value))
+
+
+@given(_XML_DATA, st.booleans(), st.sampled_from([None, "", "\t"]))
+def test_xml_of_data_is_laid_out_as_the_element_tree_prints_it(data, pretty, indent):
+    writer = XmlWriter({"xmlPrettyPrint": pretty, "xmlIndent": indent})
+    root = Node(None)
+    _oracle_tree(writer, root, data)
+    text, length = writer.render(data)
+    assert text == root.render("  " if indent is None else indent, pretty)
+    assert length == len(text)

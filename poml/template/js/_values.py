@@ -245,13 +245,46 @@ def _printed(v: Any, cap: int) -> tuple[int, int]:
     """(structure, string characters) that ``v`` prints as, each capped just past ``cap``.
 
     A shared sub-value prints once per place it appears (``[d, d]`` doubled 26 times
-    is 27 arrays but 2**26 leaves), so each distinct object is walked once,
-    memoised by identity, without recursion; a cycle adds nothing here (the
-    printer reports it). Other scalars count a flat few characters each: the point is
-    to catch multiplication, and the printers still check the real length.
+    is 27 arrays but 2**26 leaves): that case is :func:`_printed_shared`. Data from
+    a context is nearly always a tree, whose size one pass adds up; the pass hands
+    over to the memoised walk at the first container it meets twice.
     """
     if not isinstance(v, (list, tuple, Mapping)):
         return 0, 0
+    seen: set[int] = set()
+    stack: list = [v]
+    structure = text = 0
+    while stack:
+        x = stack.pop()
+        i = id(x)
+        if i in seen:  # shared or cyclic: only the memoised walk counts it right
+            return _printed_shared(v, cap)
+        seen.add(i)
+        tx = type(x)
+        if tx is dict or (tx is not list and tx is not tuple and isinstance(x, Mapping)):
+            structure += 2 + 6 * len(x)
+            values: Any = x.values()
+        else:
+            structure += 2 + 2 * len(x)
+            values = x
+        for c in values:
+            tc = type(c)
+            if tc is str:
+                text += len(c)
+            elif tc is dict or tc is list or tc is tuple or (
+                    tc not in _NOT_STR_SCALARS and isinstance(c, (list, tuple, Mapping))):
+                stack.append(c)
+        if structure + text > cap:  # refused anyway: no need to walk the rest
+            break
+    return min(structure, cap + 1), min(text, cap + 1)
+
+
+def _printed_shared(v: Any, cap: int) -> tuple[int, int]:
+    """:func:`_printed` for values with shared parts: each distinct object is walked once,
+    memoised by identity, without recursion; a cycle adds nothing here (the printer
+    reports it). Other scalars count a flat few characters each: the point is to catch
+    multiplication, and the printers still check the real length.
+    """
     memo: dict[int, tuple[int, int]] = {}
     keep = []  # the objects whose ids are memo keys stay alive
     stack: list = [(v, None, 0)]
