@@ -187,13 +187,17 @@ class XmlWriter(SerializeWriter):
     # The data is written straight to text with xmlbuilder2's layout (renderers._xmltree): a
     # scalar is one line (``<k>text</k>``, ``<k/>`` when empty), a container an indented block of
     # its members (``<k/>`` when it has none); flat output is the same without indents and newlines.
-    def render(self, data: Any) -> tuple[str, int]:
+    def __init__(self, options: Optional[dict], reporter: Optional[Reporter] = None):
+        super().__init__(options, reporter)
         pretty = self.options.get("xmlPrettyPrint")
-        pretty = True if pretty is None else bool(pretty)
+        self._pretty = True if pretty is None else bool(pretty)
         indent = self.options.get("xmlIndent")
-        self._indent = ("  " if indent is None else str(indent)) if pretty else ""
-        self._nl = "\n" if pretty else ""
+        self._indent = ("  " if indent is None else str(indent)) if self._pretty else ""
+        self._nl = "\n" if self._pretty else ""
         self._item_name = self.options.get("xmlListItemName") or "item"
+
+    def render(self, data: Any) -> tuple[str, int]:
+        pretty = self._pretty
         out: list[str] = []
         if isinstance(data, (dict, list, tuple)):
             self._members(data, "", out)

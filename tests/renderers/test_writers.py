@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from irxml import ir
 from renderers import RenderIssue, write, write_collect
@@ -10,6 +12,8 @@ from renderers._csv import CsvWriter, TsvWriter
 from renderers._markdown import MarkdownWriter
 from renderers._serialize import JsonWriter, XmlWriter, YamlWriter
 from renderers._html import HtmlWriter
+from renderers._js import UNDEFINED, js_ordered, js_string
+from renderers._xmltree import Node
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 MD = 'presentation="markup" markup-lang="markdown"'
@@ -363,12 +367,6 @@ def test_issue_without_span_takes_ancestor_span():
 
 # ------------------------------------------------------------------ XML of data, against a tree oracle
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from renderers._js import UNDEFINED  # noqa: E402
-from renderers._xmltree import Node  # noqa: E402
-
 _XML_DATA = st.recursive(
     st.one_of(st.none(), st.just(UNDEFINED), st.booleans(), st.integers(-5, 5), st.text("a<&> ", max_size=4)),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b c", "1", "xml"]), inner,
@@ -378,8 +376,6 @@ _XML_DATA = st.recursive(
 
 def _oracle_tree(writer: XmlWriter, node: Node, value) -> None:
     """xmlbuilder2's model of the reference's data-to-XML rules: build the tree, print it with _xmltree."""
-    from renderers._js import js_ordered, js_string
-
     if value is None or value is UNDEFINED:
         return
     if isinstance(value, dict):
