@@ -163,6 +163,9 @@ def test_scope_integers_past_two_to_the_53_round_like_javascript(node):
     "[10, 9, 1].sort()", "['b', 'a', 'C'].sort()",
     "Math.log(0)", "Math.log(-1)", "Math.sqrt(-1)", "1 / Math.sign(-0)", "(-10) ** 309", "Math.pow(-10, 309)",
     "'a,b'.split(/,/, 2 ** 32 + 1)", "'a,b,c'.split(/,/, 2)", "'a[b'.split(/[[]/)", "'a]b'.split(/[\\]]/)",
+    # what every object inherits (found by the generated expressions under another seed)
+    "({}).toString()", "({a: 1}).hasOwnProperty('a')", "({a: 1}).hasOwnProperty('toString')",
+    "({toString: 2}).toString", "({1: 0}).hasOwnProperty(1)", "typeof ({}).toString", "JSON.stringify(({b: [1]}).valueOf())",
 ])
 def test_known_corners_agree_with_node(node, expr):
     agree(expr, {}, node)

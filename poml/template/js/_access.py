@@ -46,10 +46,30 @@ def _read_error(obj: Any, key: Any) -> ExpressionError:
     return ExpressionError(f"Cannot read properties of {what} (reading '{js_to_string(key)}')")
 
 
+def _has_own(o: Mapping, args: list) -> bool:
+    key = args[0] if args else UNDEFINED
+    key = key if type(key) is str else js_to_string(key)
+    return key in o or any(type(k) is not str and js_to_string(k) == key for k in o)
+
+
+# What every plain object inherits from Object.prototype (an own member of that name wins).
+_OBJ_METHODS = {
+    "toString": lambda o, a: "[object Object]",
+    "hasOwnProperty": _has_own,
+    "valueOf": lambda o, a: o,
+}
+
+
+def _object_member(o: Mapping, name: str) -> Any:
+    m = _OBJ_METHODS.get(name)
+    return _Bound(name, m, o) if m else UNDEFINED
+
+
 def _get_named(o: Any, name: str) -> Any:
     """``o.name`` for a string key (already sandbox-checked)."""
     if type(o) is dict:
-        return o.get(name, UNDEFINED)
+        v = o.get(name, UNDEFINED)
+        return v if v is not UNDEFINED or name in o else _object_member(o, name)
     if o is None or o is UNDEFINED:
         raise _read_error(o, name)
     if isinstance(o, str):
@@ -74,7 +94,7 @@ def _get_named(o: Any, name: str) -> Any:
         try:
             return o[name]
         except KeyError:
-            return UNDEFINED
+            return _object_member(o, name)
     if type(o) is _Builtin:
         return o.props.get(name, UNDEFINED)
     if type(o) is JSRegExp:

@@ -121,8 +121,10 @@ def _compile_member(node: tuple, text: str) -> Callable:
 
     def member(scope: Any) -> Any:
         o = obj(scope)
-        if type(o) is dict:
-            return o.get(name, UNDEFINED)
+        if type(o) is dict:  # the common case inline; a missing key may name an inherited method
+            v = o.get(name, UNDEFINED)
+            if v is not UNDEFINED:
+                return v
         try:
             return _get_named(o, name)
         except ExpressionError as err:
