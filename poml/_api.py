@@ -172,8 +172,10 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
         sheet = deep_merge(sheet, result.stylesheet)
     if strict and sink.errors:
         sink.raise_first()
+    cache = env.build_cache if doc.built else None
+    doc.built = True
     ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
-               file_loader=FileLoader(files, base_dir), cache=env.build_cache, registry=env.components)
+               file_loader=FileLoader(files, base_dir), cache=cache, registry=env.components)
     if strict and sink.errors:
         sink.raise_first()
     if chat and _only_meta(doc.root):

@@ -115,6 +115,9 @@ class ParsedDocument:
     issues: list[ParseIssue]
     trim: bool  # False when the text was wrapped (the reference then keeps raw spacing of lone expressions)
     text: str
+    # Set by the first build of this text: a text rendered once gains nothing from build-cache
+    # keys (about a tenth of a cold build), so they are made from its second render on.
+    built: bool = False
 
 
 class _Limit(Exception):

@@ -58,6 +58,21 @@ def test_clear_makes_the_next_render_cold():
     assert not env._parsed.items and not env.build_cache
 
 
+def test_build_cache_starts_at_a_texts_second_render():
+    env = poml.Environment()
+    markup = "<poml><p>fixed <b>part</b></p><p>{{ x }}</p></poml>"
+    outputs = [env.render(markup, context={"x": 1}, chat=False)]
+    assert not env.build_cache  # a text rendered once makes no reuse keys
+    outputs.append(env.render(markup, context={"x": 1}, chat=False))
+    assert env.build_cache and not any(entry[0] for entry in env.build_cache.values())  # keys only
+    outputs.append(env.render(markup, context={"x": 1}, chat=False))
+    kept = {key: entry for key, entry in env.build_cache.items() if entry[0]}
+    assert kept  # the third render keeps outputs, the fourth is served from them
+    outputs.append(env.render(markup, context={"x": 1}, chat=False))
+    assert all(env.build_cache[key] is entry for key, entry in kept.items())
+    assert len(set(outputs)) == 1 and outputs[0] == poml.Environment().render(markup, context={"x": 1}, chat=False)
+
+
 def test_poml_uses_one_default_environment():
     assert default_environment() is default_environment()
     poml.poml("<p>default env</p>")
