@@ -217,19 +217,34 @@ def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[
 def _simple_tag(text: str, pos: int) -> Optional[tuple[XmlElement, int, bool]]:
     """``_parse_tag`` for a well-formed tag of quoted attributes, in one match; None otherwise."""
     m = _SIMPLE_TAG.match(text, pos)
-    if m is None or m.end("name") - m.start("name") > MAX_NAME_CHARS:
+    if m is None:
+        return None
+    el = _element_of(text, m)
+    return None if el is None else (el, m.end(), m.start("slash") != m.end("slash"))
+
+
+def _element_of(text: str, m: re.Match) -> Optional[XmlElement]:
+    """The element of a ``_SIMPLE_TAG`` match (also a group of ``_TOKEN``); None past a name limit."""
+    name_start, name_end = m.span("name")
+    if name_end - name_start > MAX_NAME_CHARS:
         return None
     attributes = []
-    if m.start("attrs") != m.end("attrs"):
-        for a in _QUOTED_ATTR.finditer(text, m.start("attrs"), m.end("attrs")):
+    attrs_start, attrs_end = m.span("attrs")
+    if attrs_start != attrs_end:
+        for a in _QUOTED_ATTR.finditer(text, attrs_start, attrs_end):
             if a.end(1) - a.start(1) > MAX_NAME_CHARS:
                 return None
             v = a.lastindex  # 2: double-quoted, 3: single-quoted
             attributes.append(XmlAttribute(a.group(1), a.group(v), a.start(1), a.end(), a.start(v), a.end(v)))
-    end = m.end()
     self_closing = m.start("slash") != m.end("slash")
-    el = XmlElement(m.group("name"), attributes, [], pos, end if self_closing else 0, m.start("name"), m.end("name"))
-    return el, end, self_closing
+    return XmlElement(m.group("name"), attributes, [], m.start(), m.end() if self_closing else 0,
+                      name_start, name_end)
+
+
+# The three tokens most markup is made of, in one match: a text run, a well-formed opening tag,
+# a closing tag ending in ``>``. Anything else (comments, entities, errors...) takes the general
+# branches of ``_parse_nodes``.
+_TOKEN = re.compile(rf"(?P<text>[^<&]++)|(?P<tag>{_SIMPLE_TAG.pattern})|(?P<close></(?P<closing>(?>{_NAME.pattern}))?[ \t\r\n]*+>)")
 
 
 def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, XmlText]]:
@@ -241,94 +256,17 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
     pos = 0
     mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
     elements = 0
+    token = _TOKEN.match
 
     while pos < n:
-        c = text[pos]
-        if c == "<":
-            after = text[pos + 1:pos + 2]
-            if after == "!":
-                if text.startswith("<!--", pos):
-                    close = text.find("-->", pos + 4)
-                    if close == -1:
-                        issues.append(ParseIssue("Comment is not closed with '-->'.", pos, n))
-                        pos = n
-                    else:
-                        pos = close + 3
-                elif text.startswith("<![CDATA[", pos):
-                    close = text.find("]]>", pos + 9)
-                    end = n if close == -1 else close
-                    if close == -1:
-                        issues.append(ParseIssue("CDATA section is not closed with ']]>'.", pos, n))
-                    siblings.append(XmlText(text[pos + 9:end], pos + 9, end))
-                    pos = n if close == -1 else close + 3
-                else:
-                    issues.append(ParseIssue(
-                        "DTDs and entity declarations are not allowed in POML.", pos, pos + 2,
-                        hint="remove the <!DOCTYPE ...>/<!ENTITY ...> declaration",
-                    ))
-                    raise _Limit(issues[-1])
-            elif after == "?":
-                close = text.find("?>", pos + 2)
-                pos = n if close == -1 else close + 2
-            elif after == "/":
-                m = _CLOSING_TAG.match(text, pos)
-                name, j = m.group(1), m.end()
-                if j < n and text[j] == ">":
-                    end = j + 1
-                else:
-                    issues.append(ParseIssue("Closing tag is not closed with '>'.", pos, j))
-                    end = j
-                if stack:
-                    el = stack.pop()
-                    el.end = end
-                    siblings = stack[-1].children if stack else top
-                    if name is not None and mismatch is None and name.lower() != el.name.lower():
-                        mismatch = (name, pos, el)
-                else:
-                    issues.append(ParseIssue(f"Closing tag </{name or ''}> has no matching opening tag.", pos, end))
-                pos = end
-            else:
-                el, new_pos, self_closing = _parse_tag(text, pos, issues)
-                if el is None:
-                    # A bare '<': keep it as text so nothing is lost, the issue is recorded.
-                    siblings.append(XmlText("<", pos, pos + 1))
-                    pos = new_pos
-                    continue
-                elements += 1
-                if elements > MAX_PARSED_ELEMENTS:
-                    raise _Limit(ParseIssue(
-                        f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
-                        kind=PomlLimitError,
-                        hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
-                siblings.append(el)
-                pos = new_pos
-                if not self_closing:
-                    stack.append(el)
-                    siblings = el.children
-                    if len(stack) > MAX_NESTING_DEPTH:
-                        raise _Limit(ParseIssue(
-                            f"Markup is nested more than {MAX_NESTING_DEPTH} levels deep.",
-                            el.start, new_pos, kind=PomlLimitError,
-                            hint="flatten the markup; deep nesting is refused to protect the renderer",
-                        ))
-        elif c == "&":
-            m = _ENTITY.match(text, pos)
-            if m:
-                pos = m.end()  # dropped, like the reference's XML layer
-            else:
-                issues.append(ParseIssue(
-                    "Unexpected character '&'.", pos, pos + 1,
-                    hint="write #amp; for a literal '&' in text",
-                    repaired="A bare '&' was kept as text (lenient mode).",
-                ))
-                siblings.append(XmlText("&", pos, pos + 1))
-                pos += 1
-        else:
-            end = _TEXT.match(text, pos).end()
-            # Most runs end at a tag; only one stopped by '<' or '&' may go on through an expression.
-            stop = _expression_end(text, pos, end) if end < n else end
+        m = token(text, pos)
+        kind = m.lastgroup if m is not None else None
+        if kind == "text":
+            end = m.end()
+            # Most runs end at a tag; only one holding an open "{{" may go on through an expression.
+            stop = _expression_end(text, pos, end) if end < n and text.rfind("{{", pos, end) != -1 else end
             if stop == end:
-                run = text[pos:end]
+                run = m.group()
             else:  # the run goes on through an expression holding '<' or '&'
                 run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], text[pos:stop])
             # The reference's lexer takes leading whitespace as its own token, so
@@ -340,6 +278,94 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
             else:
                 siblings.append(XmlText(run, pos, stop))
             pos = stop
+            continue
+        el = None
+        if kind == "close" or (kind is None and text.startswith("</", pos)):
+            if kind == "close":
+                name, end = m.group("closing"), m.end()
+            else:
+                cm = _CLOSING_TAG.match(text, pos)
+                name, end = cm.group(1), cm.end()
+                issues.append(ParseIssue("Closing tag is not closed with '>'.", pos, end))
+            if stack:
+                closed = stack.pop()
+                closed.end = end
+                siblings = stack[-1].children if stack else top
+                if name is not None and mismatch is None and name.lower() != closed.name.lower():
+                    mismatch = (name, pos, closed)
+            else:
+                issues.append(ParseIssue(f"Closing tag </{name or ''}> has no matching opening tag.", pos, end))
+            pos = end
+            continue
+        if kind == "tag":
+            el = _element_of(text, m)
+            new_pos, self_closing = m.end(), m.start("slash") != m.end("slash")
+        if el is None:
+            c = text[pos]
+            if c == "<":
+                after = text[pos + 1:pos + 2]
+                if after == "!":
+                    if text.startswith("<!--", pos):
+                        close = text.find("-->", pos + 4)
+                        if close == -1:
+                            issues.append(ParseIssue("Comment is not closed with '-->'.", pos, n))
+                            pos = n
+                        else:
+                            pos = close + 3
+                    elif text.startswith("<![CDATA[", pos):
+                        close = text.find("]]>", pos + 9)
+                        end = n if close == -1 else close
+                        if close == -1:
+                            issues.append(ParseIssue("CDATA section is not closed with ']]>'.", pos, n))
+                        siblings.append(XmlText(text[pos + 9:end], pos + 9, end))
+                        pos = n if close == -1 else close + 3
+                    else:
+                        issues.append(ParseIssue(
+                            "DTDs and entity declarations are not allowed in POML.", pos, pos + 2,
+                            hint="remove the <!DOCTYPE ...>/<!ENTITY ...> declaration",
+                        ))
+                        raise _Limit(issues[-1])
+                    continue
+                if after == "?":
+                    close = text.find("?>", pos + 2)
+                    pos = n if close == -1 else close + 2
+                    continue
+                el, new_pos, self_closing = _parse_tag_in_steps(text, pos, issues)
+                if el is None:
+                    # A bare '<': keep it as text so nothing is lost, the issue is recorded.
+                    siblings.append(XmlText("<", pos, pos + 1))
+                    pos = new_pos
+                    continue
+            else:  # '&'
+                em = _ENTITY.match(text, pos)
+                if em:
+                    pos = em.end()  # dropped, like the reference's XML layer
+                else:
+                    issues.append(ParseIssue(
+                        "Unexpected character '&'.", pos, pos + 1,
+                        hint="write #amp; for a literal '&' in text",
+                        repaired="A bare '&' was kept as text (lenient mode).",
+                    ))
+                    siblings.append(XmlText("&", pos, pos + 1))
+                    pos += 1
+                continue
+        elements += 1
+        if elements > MAX_PARSED_ELEMENTS:
+            raise _Limit(ParseIssue(
+                f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
+                kind=PomlLimitError,
+                hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
+        siblings.append(el)
+        pos = new_pos
+        if not self_closing:
+            stack.append(el)
+            siblings = el.children
+            if len(stack) > MAX_NESTING_DEPTH:
+                raise _Limit(ParseIssue(
+                    f"Markup is nested more than {MAX_NESTING_DEPTH} levels deep.",
+                    el.start, new_pos, kind=PomlLimitError,
+                    hint="flatten the markup; deep nesting is refused to protect the renderer",
+                ))
 
     for el in reversed(stack):
         hint = f"add </{el.name}> or write <{el.name} ... /> for an empty element"

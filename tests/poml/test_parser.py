@@ -171,7 +171,13 @@ def test_any_text_parses_without_crashing(text):
         if isinstance(node, XmlText):
             assert text[node.start:node.end] == node.text  # text nodes are exact slices of the input
             return
-        for c in node.children:
+        if not node.synthetic:  # an element's spans point at its tag in the input
+            assert text[node.start] == "<" and text[node.name_start:node.name_end] == node.name
+            assert node.start < node.name_end <= node.end <= len(text)
+        previous_end = node.name_end
+        for c in node.children:  # children follow each other inside their parent
+            assert previous_end <= c.start and c.end <= (node.end if not node.synthetic else len(text))
+            previous_end = c.end
             walk(c)
 
     if doc.root is not None:
