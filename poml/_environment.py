@@ -159,6 +159,7 @@ class Environment:
             doc = self._parsed.get(text)
         if doc is None:
             doc = parse_markup(text)  # outside the lock: parsing is pure, the result immutable
+            # but for its ``built`` flag, which only ever goes from False to True
             with self._lock:
                 self._parsed.put(text, doc)
         return doc

@@ -33,7 +33,6 @@ from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS
 # microseconds, a \u00C0-\uFFFF range takes ~10 ms at import).
 _NAME = re.compile(r"(?:[A-Za-z_:]|[^\x00-\x7F])(?:[\w.:\-]|[^\x00-\x7F])*")
 _WS = re.compile(r"[ \t\r\n]*")
-_TEXT = re.compile(r"[^<&]+")
 _LEADING_WS = re.compile(r"(?: |\t|\n|\r\n)*")
 _ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 _ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
@@ -41,7 +40,7 @@ _ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
 _UNQUOTED_TEMPLATE_END = re.compile(r"}}(?!})")
 # The common tag in one match: a name and quoted attributes, then ``>`` or ``/>``. Possessive
 # and atomic throughout, so it never backtracks; anything else (a JSX value, a bare attribute,
-# a name over the limit, an error to report) goes through the general loop of ``_parse_tag``.
+# a name over the limit, an error to report) goes through ``_parse_tag_in_steps``.
 _QUOTED_ATTR = re.compile(rf"""[ \t\r\n]*+((?>{_NAME.pattern}))[ \t\r\n]*+=[ \t\r\n]*+(?:"([^"]*+)"|'([^']*+)')""")
 _SIMPLE_TAG = re.compile(
     rf"<(?P<name>(?>{_NAME.pattern}))(?P<attrs>(?:{_QUOTED_ATTR.pattern})*+)[ \t\r\n]*+(?P<slash>/?)>")
@@ -125,16 +124,9 @@ class _Limit(Exception):
         self.issue = issue
 
 
-def _parse_tag(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[XmlElement], int, bool]:
-    """Parse ``<name attr="v" ...>`` or ``/>`` starting at ``pos`` (at '<').
-
-    Returns (element or None, new position, self_closing).
-    """
-    return _simple_tag(text, pos) or _parse_tag_in_steps(text, pos, issues)
-
-
 def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[XmlElement], int, bool]:
-    """``_parse_tag`` one attribute at a time: every tag form, with its problems reported."""
+    """Parse ``<name attr="v" ...>`` or ``/>`` at ``pos`` (at '<') one attribute at a time: every
+    tag form, with its problems reported. Returns (element or None, new position, self_closing)."""
     n = len(text)
     m = _NAME.match(text, pos + 1)
     if not m:
@@ -214,15 +206,6 @@ def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[
             i = am.end()
 
 
-def _simple_tag(text: str, pos: int) -> Optional[tuple[XmlElement, int, bool]]:
-    """``_parse_tag`` for a well-formed tag of quoted attributes, in one match; None otherwise."""
-    m = _SIMPLE_TAG.match(text, pos)
-    if m is None:
-        return None
-    el = _element_of(text, m)
-    return None if el is None else (el, m.end(), m.start("slash") != m.end("slash"))
-
-
 def _element_of(text: str, m: re.Match) -> Optional[XmlElement]:
     """The element of a ``_SIMPLE_TAG`` match (also a group of ``_TOKEN``); None past a name limit."""
     name_start, name_end = m.span("name")
@@ -268,7 +251,7 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
             if stop == end:
                 run = m.group()
             else:  # the run goes on through an expression holding '<' or '&'
-                run = _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], text[pos:stop])
+                run = decode_xml_chars(text[pos:stop])
             # The reference's lexer takes leading whitespace as its own token, so
             # " theta" is two text nodes (" " and "theta"); writers can tell.
             ws = _LEADING_WS.match(run).end() if run[0] in " \t\r\n" else 0
@@ -279,7 +262,6 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 siblings.append(XmlText(run, pos, stop))
             pos = stop
             continue
-        el = None
         if kind == "close" or (kind is None and text.startswith("</", pos)):
             if kind == "close":
                 name, end = m.group("closing"), m.end()
@@ -297,10 +279,10 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                 issues.append(ParseIssue(f"Closing tag </{name or ''}> has no matching opening tag.", pos, end))
             pos = end
             continue
-        if kind == "tag":
-            el = _element_of(text, m)
+        el = _element_of(text, m) if kind == "tag" else None
+        if el is not None:
             new_pos, self_closing = m.end(), m.start("slash") != m.end("slash")
-        if el is None:
+        else:
             c = text[pos]
             if c == "<":
                 after = text[pos + 1:pos + 2]
@@ -382,6 +364,11 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 # Inside an expression, XML's own escapes mean their characters: {{ b &lt; a }} is b < a.
 _XML_CHAR_OF = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
 _XML_CHARS = re.compile("|".join(_XML_CHAR_OF))
+
+
+def decode_xml_chars(text: str) -> str:
+    """XML's five escapes as their characters: how text inside an expression is read."""
+    return _XML_CHARS.sub(lambda e: _XML_CHAR_OF[e.group(0)], text)
 
 
 def _expression_end(text: str, start: int, end: int) -> int:

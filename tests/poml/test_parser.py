@@ -162,7 +162,7 @@ _MARKUPISH = st.lists(st.sampled_from(["<", ">", "</", "/>", "=", '"', "'", " ",
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=200), _MARKUPISH, _MARKUPISH))
 def test_any_text_parses_without_crashing(text):
-    from poml.syntax._parser import _XML_CHAR_OF, _XML_CHARS
+    from poml.syntax._parser import decode_xml_chars
 
     doc = parse_markup(text)
     event("has a tag" if re.search(r"<[A-Za-z/!]", text) else "no tag")
@@ -173,8 +173,7 @@ def test_any_text_parses_without_crashing(text):
         if isinstance(node, XmlText):
             raw = text[node.start:node.end]  # text nodes are slices of the input; inside an
             # expression XML's escapes are read as their characters ({{ a &amp;&amp; b }} is a && b)
-            assert node.text == raw or ("{{" in raw and node.text == _XML_CHARS.sub(
-                lambda e: _XML_CHAR_OF[e.group(0)], raw))
+            assert node.text == raw or ("{{" in raw and node.text == decode_xml_chars(raw))
             return
         if not node.synthetic:  # an element's spans point at its tag in the input
             assert text[node.start] == "<" and text[node.name_start:node.name_end] == node.name
@@ -212,14 +211,16 @@ def _tags(draw):
 
 @given(_tags())
 def test_the_one_match_tag_path_agrees_with_the_general_loop(tag):
-    """The fast path of _parse_tag must read a tag exactly as the attribute-by-attribute loop."""
-    from poml.syntax._parser import _parse_tag_in_steps, _simple_tag
+    """The scanner's one-match tag token must read a tag exactly as the attribute-by-attribute loop."""
+    from poml.syntax._parser import _TOKEN, _element_of, _parse_tag_in_steps
 
-    fast = _simple_tag(tag, 0)
+    m = _TOKEN.match(tag, 0)
+    el = _element_of(tag, m) if m is not None and m.lastgroup == "tag" else None
     issues: list = []
     general = _parse_tag_in_steps(tag, 0, issues)
-    if fast is None:
+    if el is None:
         return
+    fast = (el, m.end(), m.start("slash") != m.end("slash"))
     event("fast path")
     assert issues == []
     (el, end, closing), (gel, gend, gclosing) = fast, general
