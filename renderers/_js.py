@@ -573,3 +573,73 @@ class _Writer:
             if x is None or x is UNDEFINED or not write(x, inner, depth):
                 out.append("null")
         out.append("\n" + cur + "]" if gap else "]")
+
+
+# --------------------------------------------------------------------------- JSON.parse(JSON.stringify(v))
+
+_SAFE_INT = 2 ** 53  # past it a JavaScript number prints differently from the Python int
+_FLOAT_AS_INT = 1e21  # below it an integral number prints without an exponent (and reads back as an int)
+
+
+def json_copy(value: Any, max_chars: int, max_depth: int) -> Optional[tuple[Any, int]]:
+    """``json.loads(stringify(value))`` in one walk, for a tree of plain data: ``(copy, structure)``.
+
+    ``structure`` is the brackets, commas, colons and quotes the text would have (the measure
+    the sandbox charges a print by). Only a tree of ``dict`` (string keys that are not
+    array indexes), ``list``, ``str``, ``bool``, ``None``, :data:`UNDEFINED` and numbers
+    JavaScript prints as Python reads them back is copied here; anything else (a shared
+    or cyclic part, a tuple, an integer past 2**53, an object, a value past the limits)
+    gives None, and the caller takes the full path, which gives the exact text or error.
+    """
+    t = type(value)
+    if t is not dict and t is not list:
+        return None
+    root: Any = {} if t is dict else []
+    stack = [(value, root, 0)]
+    seen: set[int] = set()
+    structure = text = 0
+    while stack:
+        src, dst, depth = stack.pop()
+        if id(src) in seen or depth > max_depth:
+            return None
+        seen.add(id(src))
+        if type(src) is dict:
+            structure += 2 + 6 * len(src)
+            pairs: Any = src.items()
+        else:
+            structure += 2 + 2 * len(src)
+            pairs = enumerate(src)
+        in_list = type(dst) is list
+        for k, v in pairs:
+            if not in_list and (type(k) is not str or _is_index_key(k)):
+                return None  # JavaScript reorders or renames this key
+            tv = type(v)
+            if tv is str:
+                text += len(v)
+            elif tv is dict or tv is list:
+                c: Any = {} if tv is dict else []
+                stack.append((v, c, depth + 1))
+                v = c
+            elif tv is int:
+                if not -_SAFE_INT < v < _SAFE_INT:
+                    return None
+            elif tv is float:
+                if v != v or v in (math.inf, -math.inf):
+                    v = None
+                elif v.is_integer() and -_FLOAT_AS_INT < v < _FLOAT_AS_INT:
+                    if not -_SAFE_INT < v < _SAFE_INT:
+                        return None  # printed as its shortest digits, which are not int(v)'s
+                    v = int(v)  # 1.0 prints "1" (and -0 "0"), which reads back as an int
+            elif v is UNDEFINED:
+                if not in_list:
+                    continue  # an undefined member is left out; in an array it is null
+                v = None
+            elif tv is not bool and v is not None:
+                return None
+            if in_list:
+                dst.append(v)
+            else:
+                dst[k] = v
+        if structure + text > max_chars:
+            return None
+    return root, structure

@@ -35,6 +35,7 @@ from .js import (
     ExpressionError,
     ExpressionLimitError,
     RenderBudget,
+    js_json_reparsed,
     js_json_stringify,
     js_to_string,
     js_truthy,
@@ -636,6 +637,10 @@ class Expander:
             return None
         if parser == "json":
             values = self.text_values(text, scope, where.start)
+            if len(values) == 1 and type(values[0]) is dict:  # the body is one {{ schema }} from the context
+                schema = self._reparsed(values[0], where.start, where.end)
+                if schema is not None:
+                    return schema
             joined = values[0] if len(values) == 1 and isinstance(values[0], str) else "".join(
                 v if isinstance(v, str) else (self.child_text(v, where.start, where.end) or "") for v in values)
             try:
@@ -656,6 +661,16 @@ class Expander:
                        hint="the schema must be a JSON object")
             return None
         return schema
+
+    def _reparsed(self, value: dict, start: int, end: int) -> Optional[dict]:
+        """What ``JSON.parse`` reads from ``value``'s printed text, without the text when value is
+        plain data (None otherwise: the caller prints and parses)."""
+        try:
+            with using(self.budget):
+                return js_json_reparsed(value)
+        except ExpressionLimitError as exc:
+            self._spent(exc, start, end)
+            return None
 
     def _output_schema(self, element: XmlElement, scope: dict) -> None:
         if self.result.schema is not None:

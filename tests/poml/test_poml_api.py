@@ -102,6 +102,30 @@ def test_zod_style_schemas_are_evaluated_in_the_sandbox():
         "required": ["n"], "additionalProperties": False}
 
 
+@pytest.mark.parametrize("schema", [
+    {"type": "object", "properties": {"n": {"type": "number", "minimum": 1.0}}, "required": ["n"]},  # one walk
+    {"type": "object", "properties": {"2": {"type": "string"}, "1": {"type": "number"}}},  # index keys: printed
+    {"type": "array", "prefixItems": ({"const": 2 ** 60},)},  # a tuple and a big integer: printed
+])
+def test_a_schema_from_the_context_is_what_json_reads_from_its_printed_text(schema):
+    from poml.template.js import js_json_stringify
+
+    out = poml.poml("<poml><p>q</p><output-schema>{{ schema }}</output-schema></poml>",
+                    context={"schema": schema}, format="dict")
+    expected = json.loads(js_json_stringify(schema))
+    assert out["schema"] == expected and json.dumps(out["schema"]) == json.dumps(expected)  # 1.0 reads as 1
+    out["schema"]["type"] = "changed"  # the result is the caller's own copy
+    assert schema["type"] != "changed"
+
+
+def test_a_schema_from_the_context_is_charged_to_the_render_budget():
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(2000)}}
+    markup = "<poml><p>q</p><output-schema>{{ schema }}</output-schema></poml>"
+    assert len(poml.Environment().render(markup, context={"schema": schema}, format="dict")["schema"]["properties"]) == 2000
+    with pytest.raises(poml.PomlLimitError, match="work budget"):
+        poml.Environment(limits={"work": 1500}).render(markup, context={"schema": schema})
+
+
 # ------------------------------------------------------------------- errors
 
 

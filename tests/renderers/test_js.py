@@ -237,6 +237,43 @@ def test_parse_json_reads_back_what_stringify_writes(value):
     assert stringify(parse_json(text)) == text
 
 
+def _typed(v):
+    """``v`` with every number tagged by its type: 1 and 1.0 compare equal, but read back differently."""
+    if isinstance(v, dict):
+        return {k: _typed(x) for k, x in v.items()}, list(v)
+    if isinstance(v, list):
+        return [_typed(x) for x in v]
+    return type(v).__name__, v
+
+
+_COPY_VALUES = st.recursive(st.one_of(_SCALARS, st.just(UNDEFINED), st.tuples(st.integers())),
+                            lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(_KEYS, kids, max_size=4)),
+                            max_leaves=20)
+
+
+@given(_COPY_VALUES)
+def test_json_copy_is_what_json_reads_from_stringify(value):
+    got = _js.json_copy(value, 10 ** 6, 256)
+    if got is None:  # only what the one walk does not copy: the caller then prints and parses
+        return
+    text = stringify(value)
+    assert _typed(got[0]) == _typed(json.loads(text))  # same values, types and key order
+    assert got[0] is not value
+    assert got[1] <= len(text) * 6 + 2  # the structure measure is of the text's size
+
+
+def test_json_copy_leaves_to_the_full_path_what_it_cannot_copy_exactly():
+    shared = {"a": 1}
+    cyclic: list = []
+    cyclic.append(cyclic)
+    for value in ([shared, shared], cyclic, {"1": 0}, {1: 0}, [2 ** 53], [(1, 2)], [object()], "text",
+                  [[[["deep"]]]]):
+        assert _js.json_copy(value, 10 ** 6, 2) is None, value
+    assert _js.json_copy(["x" * 50], 40, 256) is None  # past the length limit: the full path raises
+    copy, structure = _js.json_copy({"a": [1.0, -0.0, float("nan"), UNDEFINED], "b": UNDEFINED}, 100, 256)
+    assert _typed(copy) == _typed({"a": [1, 0, None, None]}) and structure == 2 + 6 * 2 + 2 + 2 * 4
+
+
 @given(st.text(alphabet=" \t\xa0\ufeff\x85+-0123456789xXabcdefz.eE", max_size=10))
 def test_parse_int_agrees_with_number_on_plain_integers(text):
     n = js_parse_int(text)

@@ -39,7 +39,7 @@ from typing import Any, Mapping, Optional
 
 from ._api import Expression, compile_expression
 from ._budget import RenderBudget, using
-from ._builtins.json import js_json_stringify
+from ._builtins.json import js_json_reparsed, js_json_stringify
 from ._errors import ExpressionError, ExpressionLimitError, ExpressionSandboxError, ExpressionSyntaxError
 from ._regex import SafeRegex, safe_regex
 from ._values import UNDEFINED, js_number_to_string, js_to_string, js_truthy, js_typeof
@@ -47,7 +47,7 @@ from ._values import UNDEFINED, js_number_to_string, js_to_string, js_truthy, js
 __all__ = [
     "UNDEFINED", "ExpressionError", "ExpressionSyntaxError", "ExpressionSandboxError", "ExpressionLimitError",
     "Expression", "RenderBudget", "SafeRegex", "compile_expression", "evaluate", "js_to_string", "js_truthy",
-    "js_json_stringify", "js_number_to_string", "js_typeof", "safe_regex", "using",
+    "js_json_reparsed", "js_json_stringify", "js_number_to_string", "js_typeof", "safe_regex", "using",
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from renderers import _js
 
 from ...._limits import MAX_STRING_CHARS
-from .._budget import ITEM_COST, _charge, _check_str
+from .._budget import ITEM_COST, _charge, _check_str, current
 from .._calls import _arg, _is_function
 from .._errors import ExpressionError, ExpressionSandboxError
 from .._values import check_printed_size, MAX_VALUE_DEPTH, UNDEFINED, _is_num, _to_integer, js_to_string
@@ -53,6 +53,17 @@ def _stringify(value: Any, indent: Any) -> Optional[str]:
         raise ExpressionError(str(err)) from None
     except _js.JSRangeError as err:
         raise ExpressionSandboxError(str(err)) from None
+
+
+def js_json_reparsed(value: Any) -> Any:
+    """``JSON.parse(JSON.stringify(value))`` of a tree of plain data (an output schema from the
+    context) in one walk, charged like the print; None where only the full path can tell."""
+    got = _js.json_copy(value, MAX_STRING_CHARS, MAX_VALUE_DEPTH)
+    if got is None:
+        return None
+    copy, structure = got
+    current().charge(structure // 4)  # what check_printed_size charges the same value
+    return copy
 
 
 def js_json_stringify(value: Any, indent: Optional[int | str] = None) -> str:
