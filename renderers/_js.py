@@ -603,43 +603,63 @@ def json_copy(value: Any, max_chars: int, max_depth: int) -> Optional[tuple[Any,
         if id(src) in seen or depth > max_depth:
             return None
         seen.add(id(src))
+        depth += 1
         if type(src) is dict:
             structure += 2 + 6 * len(src)
-            pairs: Any = src.items()
+            for k, v in src.items():
+                if type(k) is not str or (k and "0" <= k[0] <= "9" and _is_index_key(k)):
+                    return None  # JavaScript reorders or renames this key
+                tv = type(v)
+                if tv is str:
+                    text += len(v)
+                elif tv is dict or tv is list:
+                    c: Any = {} if tv is dict else []
+                    stack.append((v, c, depth))
+                    v = c
+                elif tv is not bool and v is not None:
+                    v = _copied_scalar(v)
+                    if v is _NOT_COPIED:
+                        return None
+                    if v is UNDEFINED:
+                        continue  # an undefined member is left out
+                dst[k] = v
         else:
             structure += 2 + 2 * len(src)
-            pairs = enumerate(src)
-        in_list = type(dst) is list
-        for k, v in pairs:
-            if not in_list and (type(k) is not str or _is_index_key(k)):
-                return None  # JavaScript reorders or renames this key
-            tv = type(v)
-            if tv is str:
-                text += len(v)
-            elif tv is dict or tv is list:
-                c: Any = {} if tv is dict else []
-                stack.append((v, c, depth + 1))
-                v = c
-            elif tv is int:
-                if not -_SAFE_INT < v < _SAFE_INT:
-                    return None
-            elif tv is float:
-                if v != v or v in (math.inf, -math.inf):
-                    v = None
-                elif v.is_integer() and -_FLOAT_AS_INT < v < _FLOAT_AS_INT:
-                    if not -_SAFE_INT < v < _SAFE_INT:
-                        return None  # printed as its shortest digits, which are not int(v)'s
-                    v = int(v)  # 1.0 prints "1" (and -0 "0"), which reads back as an int
-            elif v is UNDEFINED:
-                if not in_list:
-                    continue  # an undefined member is left out; in an array it is null
-                v = None
-            elif tv is not bool and v is not None:
-                return None
-            if in_list:
-                dst.append(v)
-            else:
-                dst[k] = v
+            append = dst.append
+            for v in src:
+                tv = type(v)
+                if tv is str:
+                    text += len(v)
+                elif tv is dict or tv is list:
+                    c = {} if tv is dict else []
+                    stack.append((v, c, depth))
+                    v = c
+                elif tv is not bool and v is not None:
+                    v = _copied_scalar(v)
+                    if v is _NOT_COPIED:
+                        return None
+                    if v is UNDEFINED:
+                        v = None  # in an array it is null
+                append(v)
         if structure + text > max_chars:
             return None
     return root, structure
+
+
+_NOT_COPIED = object()
+
+
+def _copied_scalar(v: Any) -> Any:
+    """What a number (or undefined) reads back as; :data:`_NOT_COPIED` for anything else."""
+    tv = type(v)
+    if tv is int:
+        return v if -_SAFE_INT < v < _SAFE_INT else _NOT_COPIED
+    if tv is float:
+        if v != v or v in (math.inf, -math.inf):
+            return None
+        if v.is_integer() and -_FLOAT_AS_INT < v < _FLOAT_AS_INT:
+            # 1.0 prints "1" (and -0 "0"), which reads back as an int; past 2**53 the shortest
+            # digits printed are not int(v)'s
+            return int(v) if -_SAFE_INT < v < _SAFE_INT else _NOT_COPIED
+        return v
+    return UNDEFINED if v is UNDEFINED else _NOT_COPIED
