@@ -74,7 +74,7 @@ def any_or_free(props, children, ctx):
 AnyOrFree = any_or_free
 
 
-def _any_or_free(props, children, pres, as_any, type_default=None):
+def _any_or_free(props, children, ctx, pres, as_any, type_default=None):
     others = without(props, "syntax", "name", "type")
     p = {"syntax": props.get("syntax"), "presentation": pres, "asAny": as_any}
     if as_any:
@@ -82,7 +82,7 @@ def _any_or_free(props, children, pres, as_any, type_default=None):
         p["name"] = props.get("name")
         p["type"] = t if t is not None else type_default
     p.update(others)
-    return [ComponentUse(AnyOrFree, p, children)]
+    return call(AnyOrFree, p, children, ctx)
 
 
 def _markup_or_any(markup_comp, as_any: bool, default: Optional[str] = None,
@@ -95,7 +95,7 @@ def _markup_or_any(markup_comp, as_any: bool, default: Optional[str] = None,
             p = {"markupLang": props.get("syntax")}
             p.update(without(props, "syntax", "name", "type") if as_any else without(props, "syntax"))
             return call(markup_comp, p, children, ctx)
-        return _any_or_free(props, children, pres, as_any, type_default)
+        return _any_or_free(props, children, ctx, pres, as_any, type_default)
 
     return fn
 
@@ -110,7 +110,7 @@ def text(props, children, ctx):
         p = {"syntax": props.get("syntax"), "blankLine": False}
         p.update(without(props, "syntax", "name", "type"))
         return [ComponentUse(Paragraph, p, children)]
-    return _any_or_free(props, children, pres, True)
+    return _any_or_free(props, children, ctx, pres, True)
 
 
 Text = text
@@ -169,7 +169,7 @@ def list_(props, children, ctx):
         p = {"markupLang": props.get("syntax"), "listStyle": props.get("listStyle")}
         p.update(without(props, "syntax", "listStyle", "name", "type"))
         return call(P.MarkupList, p, children, ctx)
-    return _any_or_free(without(props, "listStyle"), children, pres, True, "array")
+    return _any_or_free(without(props, "listStyle"), children, ctx, pres, True, "array")
 
 
 ListItem = component("ListItem", aliases=["item"], bases=["Paragraph"])(_markup_or_any(P.MarkupListItem, True))

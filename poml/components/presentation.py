@@ -36,7 +36,7 @@ def markup_environment(props, children, ctx):
     if not lang:
         lang = ctx.lang if ctx.pres == "markup" else DEFAULT_MARKUP_LANG
     if ctx.pres == "markup" and ctx.lang == lang and not js_truthy(wopts):
-        return [children]
+        return children if type(children) is list else [children]
     kids = trim_children(children, props.get("whiteSpace"), props, ctx.state)
     attrs = {"presentation": "markup", "markupLang": lang, "writerOptions": wopts,
              START: props.get(START), END: props.get(END)}
@@ -48,7 +48,7 @@ def markup_enclose_serialize(props, children, ctx):
     others = without(props, "inline")
     p = {"inline": props.get("inline") or False}
     p.update(others)
-    return [ComponentUse(MarkupCode, p, children)]
+    return call(MarkupCode, p, children, ctx)
 
 
 def _simple(tag):
@@ -141,8 +141,8 @@ def serialize_environment(props, children, ctx):
         inline = props.get("inline")
         p = {"inline": False if inline is None else inline, "lang": serializer}
         p.update(others)
-        return [ComponentUse(MarkupEncloseSerialize, p, [elem])]
-    return [elem]
+        return call(MarkupEncloseSerialize, p, [elem], ctx)
+    return elem if type(elem) is list else [elem]
 
 
 MarkupEncloseSerialize = markup_enclose_serialize
@@ -165,7 +165,7 @@ def serialize_object(props, children, ctx):
     data = props.get("data")
     attrs = {"data": None if data is None else js_json(data)}
     attrs.update(others)
-    return [ComponentUse(SerializeEnvironment, others, [Host("obj", attrs)])]
+    return call(SerializeEnvironment, others, [Host("obj", attrs)], ctx)
 
 
 # ---------------------------------------------------------------- Free
@@ -190,9 +190,9 @@ def free_environment(props, children, ctx):
         inline = props.get("inline")
         p = {"inline": False if inline is None else inline}
         p.update(others)
-        return [ComponentUse(MarkupEncloseSerialize, p, [elem])]
+        return call(MarkupEncloseSerialize, p, [elem], ctx)
     if ctx.pres == "serialize":
-        return [ComponentUse(SerializeAny, others, [elem])]
+        return call(SerializeAny, others, [elem], ctx)
     return [elem]
 
 
