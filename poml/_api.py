@@ -126,8 +126,15 @@ def _only_meta(root: Any) -> bool:
 
     if root is None or not isinstance(root, XmlElement):
         return False
-    kids = [c for c in root.children if isinstance(c, XmlElement) or c.text.strip()]
-    return bool(kids) and all(isinstance(c, XmlElement) and c.name.lower() == "meta" for c in kids)
+    found = False
+    for c in root.children:  # stops at the first child that is not a <meta> (the usual case)
+        if isinstance(c, XmlElement):
+            if c.name.lower() != "meta":
+                return False
+            found = True
+        elif c.text.strip():
+            return False
+    return found
 
 
 def _render(env: Environment, text: str, path: Optional[str], context: Optional[dict],

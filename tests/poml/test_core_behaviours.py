@@ -330,6 +330,17 @@ def test_version_bounds(attr, version, fails):
         assert poml.poml(markup)[0]["content"] == "x"
 
 
+@pytest.mark.parametrize("markup, messages", [
+    ('<poml><meta minVersion="0.0.1"/></poml>', []),  # only <meta>: no messages at all, as the reference
+    ("<poml>\n  <meta/>\n  <!-- versions only -->\n  <meta/>\n</poml>", []),
+    ("<poml><meta/><p>x</p></poml>", [{"speaker": "human", "content": "x"}]),
+    ("<poml>text<meta/></poml>", [{"speaker": "human", "content": "text"}]),
+    ("<poml>  </poml>", [{"speaker": "human", "content": []}]),  # nothing at all is one empty message
+])
+def test_a_document_of_only_meta_elements_renders_no_messages(markup, messages):
+    assert poml.poml(markup) == messages
+
+
 # ---------------------------------------------------------------- file caches
 
 
