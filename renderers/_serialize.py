@@ -17,6 +17,7 @@ reference's rules, then print that data.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Optional
 
@@ -163,26 +164,21 @@ class YamlWriter(SerializeWriter):
 _NOT_NAME_CHAR = re.compile(r"[^a-zA-Z0-9\-_.]")
 _NAME_START = re.compile(r"[a-zA-Z_]")
 _XML_PREFIX = re.compile(r"xml", re.IGNORECASE)
-_TAG_CACHE: dict[str, str] = {}
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat across records: slugify each once
+def xml_tag(name: str) -> str:
+    """A data key as an XML element name: other characters become ``-``; ``_`` before a bad start or ``xml``."""
+    tag = _NOT_NAME_CHAR.sub("-", name)
+    if not _NAME_START.match(tag):
+        tag = "_" + tag
+    if _XML_PREFIX.match(tag):
+        tag = "_" + tag
+    return tag
 
 
 class XmlWriter(SerializeWriter):
     language = "xml"
-
-    def _tag(self, name: str) -> str:
-        if self.options.get("xmlSlugify") is False:
-            return name
-        hit = _TAG_CACHE.get(name)
-        if hit is not None:
-            return hit
-        tag = _NOT_NAME_CHAR.sub("-", name)
-        if not _NAME_START.match(tag):
-            tag = "_" + tag
-        if _XML_PREFIX.match(tag):
-            tag = "_" + tag
-        if len(_TAG_CACHE) < 4096:  # keys repeat across records: slugify each once
-            _TAG_CACHE[name] = tag
-        return tag
 
     # The data is written straight to text with xmlbuilder2's layout (renderers._xmltree): a
     # scalar is one line (``<k>text</k>``, ``<k/>`` when empty), a container an indented block of
@@ -195,6 +191,7 @@ class XmlWriter(SerializeWriter):
         self._indent = ("  " if indent is None else str(indent)) if self._pretty else ""
         self._nl = "\n" if self._pretty else ""
         self._item_name = self.options.get("xmlListItemName") or "item"
+        self._tag = str if self.options.get("xmlSlugify") is False else xml_tag
 
     def render(self, data: Any) -> tuple[str, int]:
         pretty = self._pretty
@@ -225,16 +222,26 @@ class XmlWriter(SerializeWriter):
         out.append(f"{pad}<{tag}>{text}</{tag}>{nl}" if text else f"{pad}<{tag}/>{nl}")
 
     def _members(self, value: Any, pad: str, out: list) -> None:
+        # A text member (most of them) is written here; anything else goes through _element.
+        nl = self._nl
         if isinstance(value, dict):
+            tag_of = self._tag
             for k, v in js_ordered(value).items():
-                self._element(self._tag(str(k)), v, pad, out)
+                tag = tag_of(k if type(k) is str else str(k))
+                if type(v) is str:
+                    out.append(f"{pad}<{tag}>{escape_text(v)}</{tag}>{nl}" if v else f"{pad}<{tag}/>{nl}")
+                else:
+                    self._element(tag, v, pad, out)
             return
+        name = self._item_name
         for item in value:
-            if isinstance(item, (dict, list, tuple)):
+            if type(item) is str:
+                out.append(f"{pad}<{name}>{escape_text(item)}</{name}>{nl}" if item else f"{pad}<{name}/>{nl}")
+            elif isinstance(item, (dict, list, tuple)):
                 # Objects with one key (and arrays of one) are inlined; the rest get an item wrapper.
                 if len(item) > 1:
-                    self._element(self._item_name, item, pad, out)
+                    self._element(name, item, pad, out)
                 else:
                     self._members(item, pad, out)
             elif item is not None:
-                self._element(self._item_name, item, pad, out)
+                self._element(name, item, pad, out)

@@ -36,6 +36,9 @@ from renderers._js import (JS_WHITESPACE, UNDEFINED, JSRangeError, JSSyntaxError
     ({"a": UNDEFINED, "b": [UNDEFINED, None]}, '{"b":[null,null]}'),
     ("\ud800é\n\"", '"\\ud800é\\n\\""'),
     ({"b": 0, 1: "int key", None: "none key"}, '{"1":"int key","b":0,"null":"none key"}'),
+    (["\udc00", {"k": "\ud800x"}], '["\\udc00",{"k":"\\ud800x"}]'),  # lone surrogates inside containers
+    ({"v": "1.0e5 x", "n": [10, 2.5]}, '{"v":"1.0e5 x","n":[10,2.5]}'),  # number-like text in strings
+    ({"a": 1, "0": [1e16, 1.5e-9]}, '{"0":[10000000000000000,1.5e-9],"a":1}'),
 ])
 def test_stringify_pinned(value, expected):
     assert stringify(value) == expected
