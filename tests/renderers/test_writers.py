@@ -391,11 +391,13 @@ def _oracle_tree(writer: XmlWriter, node: Node, value) -> None:
         node.text(js_string(value))
 
 
-@given(_XML_DATA, st.booleans(), st.sampled_from([None, "", "\t"]))
-def test_xml_of_data_is_laid_out_as_the_element_tree_prints_it(data, pretty, indent):
-    writer = XmlWriter({"xmlPrettyPrint": pretty, "xmlIndent": indent})
+@given(_XML_DATA, st.booleans(), st.sampled_from([None, "", "\t"]), st.sampled_from([None, False]))
+def test_xml_of_data_is_laid_out_as_the_element_tree_prints_it(data, pretty, indent, slugify):
+    writer = XmlWriter({"xmlPrettyPrint": pretty, "xmlIndent": indent, "xmlSlugify": slugify})
     root = Node(None)
     _oracle_tree(writer, root, data)
     text, length = writer.render(data)
     assert text == root.render("  " if indent is None else indent, pretty)
     assert length == len(text)
+    if slugify is False and isinstance(data, dict) and "b c" in data:
+        assert "<b c" in text  # keys are written as they are
