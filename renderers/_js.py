@@ -621,15 +621,10 @@ def json_copy(value: Any, max_chars: int, max_depth: int) -> Optional[tuple[Any,
             for k, v in src.items():
                 if type(k) is not str or (k and "0" <= k[0] <= "9" and _is_index_key(k)):
                     return None  # JavaScript reorders or renames this key
-                tv = type(v)
-                if tv is str:
+                if type(v) is str:  # most members: counted and kept inline
                     text += len(v)
-                elif tv is dict or tv is list:
-                    c: Any = {} if tv is dict else []
-                    stack.append((v, c, depth))
-                    v = c
-                elif tv is not bool and v is not None:
-                    v = _copied_scalar(v)
+                elif v is not None and type(v) is not bool:
+                    v = _copied(v, stack, depth)
                     if v is _NOT_COPIED:
                         return None
                     if v is UNDEFINED:
@@ -639,15 +634,10 @@ def json_copy(value: Any, max_chars: int, max_depth: int) -> Optional[tuple[Any,
             structure += 2 + 2 * len(src)
             append = dst.append
             for v in src:
-                tv = type(v)
-                if tv is str:
+                if type(v) is str:
                     text += len(v)
-                elif tv is dict or tv is list:
-                    c = {} if tv is dict else []
-                    stack.append((v, c, depth))
-                    v = c
-                elif tv is not bool and v is not None:
-                    v = _copied_scalar(v)
+                elif v is not None and type(v) is not bool:
+                    v = _copied(v, stack, depth)
                     if v is _NOT_COPIED:
                         return None
                     if v is UNDEFINED:
@@ -661,9 +651,14 @@ def json_copy(value: Any, max_chars: int, max_depth: int) -> Optional[tuple[Any,
 _NOT_COPIED = object()
 
 
-def _copied_scalar(v: Any) -> Any:
-    """What a number (or undefined) reads back as; :data:`_NOT_COPIED` for anything else."""
+def _copied(v: Any, stack: list, depth: int) -> Any:
+    """What a value other than text, true/false and null reads back as: a new empty container
+    (queued on ``stack`` to be filled), a number, :data:`UNDEFINED`, or :data:`_NOT_COPIED`."""
     tv = type(v)
+    if tv is dict or tv is list:
+        c: Any = {} if tv is dict else []
+        stack.append((v, c, depth))
+        return c
     if tv is int:
         return v if -_SAFE_INT < v < _SAFE_INT else _NOT_COPIED
     if tv is float:
