@@ -231,7 +231,8 @@ class Environment:
         """Forget what is cached about ``path`` (a markup file or a file it reads), or everything.
 
         Built sub-trees are checked against the files they read on every reuse, so
-        only the markup text and bytes caches need to drop the path.
+        only the markup text, the bytes and the ``<let src>`` values read from it need to
+        drop the path.
         """
         if path is None:
             self.clear()
@@ -243,6 +244,9 @@ class Environment:
             with self._bytes.lock:
                 for key in [k for k in self._bytes.items if k[0] in (wanted, real)]:
                     self._bytes.total -= len(self._bytes.items.pop(key))
+        paths = (wanted, real)
+        self._derived.drop_where(lambda key, kept: key[0] == "let-src" and any(
+            stamp[0] == "f" and stamp[1] in paths for stamp in kept[0]))
 
     def clear(self) -> None:
         """Forget every cached parse, compiled text, file, build and write (the next render is cold)."""

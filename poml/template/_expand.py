@@ -24,6 +24,7 @@ from .._errors import (
     PomlTemplateError, error_class, error_message,
 )
 from .._names import hyphen_to_camel
+from .._files import record_stamps, recording, stamps_hold
 from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
@@ -579,10 +580,28 @@ class Expander:
             return _FAILED
 
         try:
-            return read_source(src.value, self.base_dir, type_, files=self.files)
+            return self._read_source_kept(src.value, type_, read_source)
         except (PomlError, OSError, ValueError) as exc:
             self._file_error(src, exc)
         return _FAILED
+
+    def _read_source_kept(self, path: str, type_: Optional[str], read_source: Callable[..., Any]) -> Any:
+        """``read_source`` through the Environment's memo: a file read before is reused while its
+        stamp (path, mtime, size) holds, so a warm render neither resolves the path again nor parses
+        its JSON. Only what an earlier read under this policy returned is reused, never a new file."""
+        files = self.files
+        memo = files.memo if files is not None else None
+        if memo is None:
+            return read_source(path, self.base_dir, type_, files=files)
+        key = ("let-src", files.policy_key, self.base_dir, path, type_)
+        hit = memo.lookup(key)
+        if hit is not None and stamps_hold(hit[0]):
+            record_stamps(hit[0])
+            return hit[1]
+        with recording() as reads:
+            value = read_source(path, self.base_dir, type_, files=files)
+        memo.keep(key, (tuple(reads), value))  # values are read-only: expressions never mutate them
+        return value
 
     def _file_error(self, src: XmlAttribute, exc: Exception, hint: Optional[str] = None) -> None:
         """Report a failed read of ``src=`` at the attribute value, keeping the error's class."""

@@ -120,3 +120,56 @@ def test_included_files_and_expressions_are_compiled_once_per_environment(tmp_pa
     assert len(other.compile_cache) == 0  # nothing is shared between environments
     env.clear()
     assert len(env.compile_cache) == 0
+
+
+def _let_src_prompt(tmp_path, value='["one", "two"]'):
+    (tmp_path / "items.json").write_text(value)
+    prompt = tmp_path / "p.poml"
+    prompt.write_text('<poml><let src="items.json" name="items"/><p for="i in items">{{ i }}</p></poml>')
+    return prompt
+
+
+def test_let_src_is_read_and_parsed_once_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    import poml.data.sources as sources
+
+    parsed = []
+    real_parse = sources.parse_text
+    monkeypatch.setattr(sources, "parse_text", lambda text, type_=None: parsed.append(text) or real_parse(text, type_))
+    env = poml.Environment()
+    prompt = _let_src_prompt(tmp_path)
+    outputs = [env.render_file(prompt, chat=False) for _ in range(3)]
+    assert outputs == ["one\n\ntwo"] * 3
+    assert len(parsed) == 1
+    (tmp_path / "items.json").write_text('["three"]')  # a new size: the stamp no longer holds
+    assert env.render_file(prompt, chat=False) == "three"
+    assert len(parsed) == 2
+
+
+def test_invalidate_drops_a_let_src_value_whose_stamp_did_not_change(tmp_path):
+    import os
+
+    env = poml.Environment()
+    prompt = _let_src_prompt(tmp_path, '["aaa"]')
+    assert env.render_file(prompt, chat=False) == "aaa"
+    data = tmp_path / "items.json"
+    st = data.stat()
+    data.write_text('["bbb"]')
+    os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert env.render_file(prompt, chat=False) == "aaa"
+    env.invalidate(data)
+    assert env.render_file(prompt, chat=False) == "bbb"
+
+
+def test_a_kept_let_src_value_does_not_let_a_swapped_symlink_out_of_the_root(tmp_path):
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    secret = tmp_path / "secret.json"
+    secret.write_text('["secret"]')
+    env = poml.Environment()
+    prompt = _let_src_prompt(inside, '["public"]')
+    assert env.render_file(prompt, chat=False) == "public"
+    (inside / "items.json").unlink()
+    (inside / "items.json").symlink_to(secret)
+    with pytest.raises(poml.PomlPathError) as caught:
+        env.render_file(prompt, chat=False)
+    assert "secret" not in str(caught.value)
