@@ -55,6 +55,14 @@ def test_expressions_cannot_reach_python_or_javascript_internals(expression):
     assert isinstance(err, poml.PomlTemplateError)
 
 
+def test_data_keys_starting_with_underscore_are_copied_but_not_read():
+    doc = {"_id": "a1", "name": "n"}
+    out = poml.poml("<poml><p>{{ JSON.stringify({...doc, more: 1}) }}</p></poml>", context={"doc": doc}, chat=False)
+    assert out == '{"_id":"a1","name":"n","more":1}'
+    err = _refused("<poml><p>{{ ({...doc})._id }}</p></poml>", {"doc": doc})
+    assert isinstance(err, poml.PomlTemplateError)
+
+
 def test_attribute_expressions_are_sandboxed_too():
     err = _refused('<poml><p if="x.__class__">a</p></poml>', {"x": {}})
     assert isinstance(err, poml.PomlTemplateError)

@@ -87,8 +87,10 @@ def spread_into(out: dict, src: Any) -> None:
     """``{...out, ...src}``: copy ``src``'s own members (an array's or string's by index) into ``out``."""
     if isinstance(src, Mapping):
         _charge(len(src))
+        # Copied keys are data (a context's "_id" stays in a spread copy and in its JSON); only
+        # reading one by name is refused, so nothing here needs the sandbox's property check.
         for k, v in src.items():
-            out[_to_property_key(k)] = v
+            out[k if type(k) is str else js_to_string(k)] = v
     elif isinstance(src, (list, tuple, str)):
         _charge(len(src))
         for i, v in enumerate(src):
