@@ -75,6 +75,15 @@ AnyOrFree = any_or_free
 
 
 def _any_or_free(props, children, ctx, pres, as_any, type_default=None):
+    if as_any and pres == "serialize":
+        in_place = P.serialized_any_in_place(props, children, ctx, type_default)
+        if in_place is not None:
+            return in_place
+    return _any_or_free_chain(props, children, ctx, pres, as_any, type_default)
+
+
+def _any_or_free_chain(props, children, ctx, pres, as_any, type_default=None):
+    """The reference's chain: AnyOrFree, then Serialize.Any or Free.Text with their props."""
     others = without(props, "syntax", "name", "type")
     p = {"syntax": props.get("syntax"), "presentation": pres, "asAny": as_any}
     if as_any:

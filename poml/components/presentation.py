@@ -158,6 +158,34 @@ def serialize_any(props, children, ctx):
 
 SerializeEnvironment = serialize_environment
 
+# Props the chain below reads or rewrites: with any of them the caller takes the chain itself.
+_READ_BY_THE_CHAIN = ("presentation", "asAny", "children", "serializer", "className", "writerOptions")
+
+
+def serialized_any_in_place(props: dict, children, ctx, type_default=None):
+    """What AnyOrFree -> Serialize.Any -> Serialize.Environment make of a value written in the
+    serializer already open around it (every element inside ``<poml syntax="xml">``): one
+    ``any`` host, built in one step instead of three component calls and their prop copies.
+
+    None when the chain would do more (another serializer, writer options, a stylesheet, a
+    prop the chain reads), so the caller runs it; tests/poml/test_component_chains.py checks
+    the two agree.
+    """
+    if ctx.pres != "serialize" or ctx.sheet:
+        return None
+    syntax = props.get("syntax")
+    if syntax and syntax != ctx.lang:
+        return None
+    for key in _READ_BY_THE_CHAIN:
+        if key in props:
+            return None
+    t = props.get("type")
+    attrs = {"name": props.get("name"), "type": t if t is not None else type_default, "serializer": syntax}
+    for k, v in props.items():
+        if k != "syntax" and k != "name" and k != "type":
+            attrs[k] = v
+    return [Host("any", attrs, children)]
+
 
 @_internal("Serialize.Object")
 def serialize_object(props, children, ctx):
