@@ -227,3 +227,36 @@ def test_the_one_match_tag_path_agrees_with_the_general_loop(tag):
     assert (end, closing) == (gend, gclosing)
     assert (el.name, el.start, el.end, el.name_start, el.name_end) == (gel.name, gel.start, gel.end, gel.name_start, gel.name_end)
     assert el.attributes == gel.attributes
+
+
+def _is_name(word: str) -> bool:
+    """The tag-name rule written out: ASCII letters, "_" or ":" first, then also digits, "." and
+    "-"; any non-ASCII character anywhere."""
+    first_ok = lambda c: c.isascii() and (c.isalpha() or c in "_:") or not c.isascii()  # noqa: E731
+    rest_ok = lambda c: first_ok(c) or c.isdigit() and c.isascii() or c in ".-"  # noqa: E731
+    return bool(word) and first_ok(word[0]) and all(rest_ok(c) for c in word[1:])
+
+
+@given(st.text(alphabet=st.sampled_from([chr(i) for i in range(128)] + list("é’\u00a0\x80\U0001F600")),
+               min_size=1, max_size=4))
+def test_tag_names_are_read_by_the_xml_name_rule(word):
+    from poml.syntax._parser import _NAME
+
+    m = _NAME.match(word)
+    longest = max((i for i in range(len(word) + 1) if _is_name(word[:i])), default=0)
+    assert (m.end() if m else 0) == longest
+
+
+@given(st.text(alphabet=" \t\r\nab{}", max_size=12))
+def test_leading_whitespace_of_a_text_run_is_a_node_of_its_own(run):
+    """The reference's lexer takes leading spaces, tabs and line breaks (not a lone CR) as a token of
+    their own: " theta" is the text nodes " " and "theta"; whitespace alone stays one node."""
+    nodes = parse_markup(f"<p>{run}</p>").root.children
+    lead = re.match(r"(?: |\t|\n|\r\n)*", run).group()
+    expected = [part for part in (lead, run[len(lead):]) if part]
+    assert [n.text for n in nodes] == expected
+    spans, at = [], 3
+    for part in expected:
+        spans.append((at, at + len(part)))
+        at += len(part)
+    assert [(n.start, n.end) for n in nodes] == spans
