@@ -35,7 +35,6 @@ from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS
 # character) and compiles in microseconds (a \u00C0-\uFFFF range takes ~10 ms at import).
 _NAME = re.compile(r"[^\x00-\x39\x3b-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2c\x2f\x3b-\x40\x5b-\x5e\x60\x7b-\x7f]*")
 _WS = re.compile(r"[ \t\r\n]*")
-_LEADING_WS = re.compile(r"(?: |\t|\n|\r\n)*")
 _ENTITY = re.compile(r"&(?:[A-Za-z_:][\w.:\-]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 _ATTR_VALUE_DQ = re.compile(r'"([^"]*)"')
 _ATTR_VALUE_SQ = re.compile(r"'([^']*)'")
