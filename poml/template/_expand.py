@@ -484,8 +484,8 @@ class Expander:
             if type(child) is XmlText:
                 if child.text:
                     children.append(unescape(child.text))
-            else:
-                children.extend(self.expand_element(child, global_ctx, local_ctx))
+            else:  # static too, and inside this element's memo: no memo of its own
+                children.extend(self._expand_element(child, global_ctx, local_ctx))
         return Call(component, props, children, element.start, element.end, self.source, element.name)
 
     # -------------------------------------------------------------- for / if
