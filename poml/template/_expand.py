@@ -325,6 +325,9 @@ class Expander:
         if len(found) > 1:
             self.error(found[0].start, found[-1].end, f"Multiple {name} element found.")
             return None
+        memo = found[0].memo
+        if memo is not None and "json" in memo:  # parsed by an earlier render of this (cached) parse
+            return memo["json"]
         text = found[0].joined_text()
         try:
             value = json.loads(text)
@@ -343,6 +346,10 @@ class Expander:
                        f"<{name}> must hold a JSON object, not {type(value).__name__}.",
                        hint='write it as {"key": ...}')
             return None
+        # Kept with the parse; the render merges it into copies (deep_merge) and never changes it.
+        if found[0].memo is None:
+            found[0].memo = {}
+        found[0].memo["json"] = value
         return value
 
     def _css_stylesheet(self, element: XmlElement, text: str) -> Optional[dict]:
@@ -446,10 +453,13 @@ class Expander:
                 return out
             props: dict[str, Any] = {}
             for attr in element.attributes:
-                key_lower = attr.key.lower()
-                if key_lower in ("for", "if") or not attr.value:
+                value = attr.value
+                if not value or attr.key.lower() in ("for", "if"):
                     continue
-                values = self.text_values(attr.value, scope, attr.value_start)
+                if "{{" not in value:  # a literal: what text_values gives it, without the lookup
+                    props[hyphen_to_camel(attr.key)] = unescape(value)
+                    continue
+                values = self.text_values(value, scope, attr.value_start)
                 props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
             if caption is not None:
                 props["caption"] = caption
@@ -457,7 +467,11 @@ class Expander:
             is_poml = tag == "poml"
             lets_seen = self._lets
             for child in element.children:
-                if isinstance(child, XmlText):
+                if type(child) is XmlText:
+                    if "{{" not in child.text:  # a literal (the whitespace between elements...)
+                        if child.text:
+                            children.append(unescape(child.text))
+                        continue
                     if self._lets != lets_seen:
                         # A <let> among earlier children wrote to the shared context: texts see it.
                         scope = {**global_ctx, **current_local}

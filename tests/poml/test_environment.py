@@ -173,3 +173,15 @@ def test_a_kept_let_src_value_does_not_let_a_swapped_symlink_out_of_the_root(tmp
     with pytest.raises(poml.PomlPathError) as caught:
         env.render_file(prompt, chat=False)
     assert "secret" not in str(caught.value)
+
+
+def test_a_documents_stylesheet_and_context_stay_as_written_across_renders():
+    env = poml.Environment()
+    markup = ('<poml><stylesheet>{"cp": {"captionStyle": "bold"}}</stylesheet>'
+              '<context>{"who": {"name": "doc"}}</context><cp caption="c">{{ who.name }}</cp></poml>')
+    plain = env.render(markup, chat=False)
+    merged = env.render(markup, chat=False, stylesheet={"cp": {"captionStyle": "plain", "captionEnding": "newline"}},
+                        context={"who": {"name": "call", "extra": 1}})
+    # The document's own <stylesheet> and <context> win over the call's, like the reference.
+    assert plain == "**c:** doc" and merged == "**c**\ndoc"
+    assert env.render(markup, chat=False) == plain  # nothing of the second call's stylesheet stayed behind
