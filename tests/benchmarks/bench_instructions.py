@@ -5,7 +5,8 @@
 On a shared machine a render's time varies by up to ±50% between runs, which hides a 5% change.
 The number of CPU instructions a render executes does not (runs agree to about 0.1%): each
 example is rendered ``--renders`` times under ``valgrind --tool=callgrind`` and once with no
-renders, and the difference is divided by the count. ``--against REV`` (a git revision) runs
+renders, counting only inside the counted renders (after five uncounted ones), and the
+difference is divided by the count. ``--against REV`` (a git revision) runs
 the same renders with a checkout of that revision, in the same run, and prints new/REV.
 
 The examples are those of bench_stages.py (they read no file); cold renders clear every
@@ -64,8 +65,10 @@ for i in range(5):  # five renders first: what a first call imports or compiles 
 # and not in the other version's moved the count 4x), and they are not work of the render.
 gc.collect()
 gc.disable()
-for i in range(5, 5 + count):
-    render(i)
+# Only what runs inside this exec() is counted (callgrind --toggle-collect=builtin_exec*): the
+# warm-up above is not, so its own variations (openpyxl's first load of an xlsx differs by ~10 M
+# instructions between identical runs) stay out of the difference.
+exec("for i in range(5, 5 + count):\n    render(i)")
 """
 
 
@@ -77,7 +80,8 @@ def _child_env() -> dict:
 
 def instructions(repo: Path, mode: str, name: str, count: int, examples: Path) -> int:
     env = _child_env()
-    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no",
+                          "--toggle-collect=builtin_exec*", sys.executable,
                           "-c", CHILD, str(repo), mode, name, str(count), str(examples)],
                          capture_output=True, text=True, env=env)
     found = re.search(r"Collected : (\d+)", out.stderr)
