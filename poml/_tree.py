@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 Node = Union["Call", str]
 
+UNKNOWN_KEY: Any = object()  # Call.key before the builder first asks for it
+
 
 @dataclass(slots=True, eq=False)  # eq=False: compared and hashed by identity, as the caches need
 class Call:
@@ -30,6 +32,10 @@ class Call:
     end: int = 0
     source: "Optional[Source]" = None
     tag: Optional[str] = None  # the tag name as written, for messages
+    # The build cache's structural key (components._reuse.call_key), made once per Call: a Call
+    # is never changed after expansion, and the static subtrees' Calls are the same objects in
+    # every render, so a warm render makes keys for the new (dynamic) Calls only.
+    key: Any = UNKNOWN_KEY
 
     def __repr__(self) -> str:
         return f"Call({self.component.name!r}, {self.props!r}, {self.children!r})"

@@ -82,7 +82,8 @@ def build(
     Environment's) lets identical sub-trees (same component, props, children,
     span and context, rendered without diagnostics) share the IR built by an
     earlier call; IR elements are immutable. ``registry`` (the Environment's) gives the
-    media loader; the built-in one by default.
+    media loader; the built-in one by default. Each expansion's nodes are built once: a Call
+    keeps the reuse key made from its props (``Call.key``), so its data must not change after.
     """
     state = BuildState(sink, source if source is not None else sink.source, file_loader, cache,
                   registry if registry is not None else ComponentRegistry.builtin())

@@ -45,7 +45,7 @@ class ReadError(Exception):
 class BuildState:
     """Per-build mutable state: where diagnostics go."""
 
-    __slots__ = ("sink", "source", "file_loader", "keys", "cache", "ctx_keys", "sheet_keys", "loader_key",
+    __slots__ = ("sink", "source", "file_loader", "alive", "cache", "ctx_keys", "sheet_keys", "loader_key",
                  "sheets", "registry")
 
     def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None, registry=None):
@@ -53,7 +53,7 @@ class BuildState:
         self.registry = registry    # the ComponentRegistry of the render (its media loader)
         self.source = source
         self.file_loader = file_loader
-        self.keys: dict = {}        # id(Call) -> structural key (None: not cacheable)
+        self.alive: dict = {}       # objects whose id() is part of a reuse key, kept alive for the build
         self.cache = cache          # shared {(call key, ctx key): output tuple} or None
         self.ctx_keys: dict = {}    # id(BuildContext) -> ctx key
         self.sheet_keys: dict = {}  # id(stylesheet) -> its canonical text

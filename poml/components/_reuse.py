@@ -8,7 +8,7 @@ import json
 import pickle
 from typing import Any
 
-from .._tree import Call
+from .._tree import UNKNOWN_KEY, Call
 from ._nodes import BuildContext, BuildState
 
 
@@ -45,12 +45,12 @@ def _freeze(v: Any) -> Any:
     return ("P", hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest())
 
 
-def call_key(node: Call, keys: dict) -> Any:
-    """A hashable key for a Call subtree (None when it must not be reused)."""
-    nid = id(node)
-    if nid in keys:
-        return keys[nid]
-    key: Any = None
+def call_key(node: Call) -> Any:
+    """A hashable key for a Call subtree (None when it must not be reused), kept on the Call."""
+    key: Any = node.key
+    if key is not UNKNOWN_KEY:
+        return key
+    key = None
     comp = node.component
     cacheable = comp.cacheable
     if cacheable:
@@ -82,7 +82,7 @@ def call_key(node: Call, keys: dict) -> Any:
                         break
                     append(c)
                 elif type(c) is Call:
-                    ck = call_key(c, keys)
+                    ck = call_key(c)
                     if ck is None:
                         kids = None
                         break
@@ -92,14 +92,14 @@ def call_key(node: Call, keys: dict) -> Any:
                     break
             if kids is not None:
                 key = (id(comp), node.start, node.end, pk, tuple(kids))
-    keys[nid] = key
+    node.key = key
     return key
 
 
 def _cache_key(node: Call, ctx: BuildContext, state: BuildState) -> Any:
     if ctx.wopts is not None:
         return None
-    ck = call_key(node, state.keys)
+    ck = call_key(node)
     if ck is None:
         return None
     cid = id(ctx)
@@ -109,10 +109,10 @@ def _cache_key(node: Call, ctx: BuildContext, state: BuildState) -> Any:
         sk = state.sheet_keys.get(id(sheet))
         if sk is None:
             sk = state.sheet_keys[id(sheet)] = _sheet_key(sheet)
-            state.keys[("sheet", id(sheet))] = sheet  # keep it alive so its id stays unique
+            state.alive[("sheet", id(sheet))] = sheet  # keep it alive so its id stays unique
         xk = (ctx.pres, ctx.lang, ctx.level, ctx.chat_ex, sk, state.loader_key)
         state.ctx_keys[cid] = xk
-        state.keys[("ctx", cid)] = ctx  # keep the ctx alive so its id stays unique
+        state.alive[("ctx", cid)] = ctx  # keep the ctx alive so its id stays unique
     return (ck, xk)
 
 
