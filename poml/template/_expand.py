@@ -418,11 +418,12 @@ class Expander:
             return []
 
         loops = self._for(element, {**global_ctx, **local_ctx})
+        condition = _attr(element, "if")  # looked up once, evaluated in every loop copy
         out: list[Node] = []
         for loop_vars in (loops if loops is not None else ({},)):
             current_local = {**local_ctx, **loop_vars} if loop_vars else local_ctx
             scope = {**global_ctx, **current_local}
-            if not self._if(element, scope):
+            if condition is not None and not self._if(condition, scope):
                 continue
             if lower == "meta":
                 self._meta(element)
@@ -534,10 +535,8 @@ class Expander:
             for i, item in enumerate(items)
         ]
 
-    def _if(self, element: XmlElement, scope: dict) -> bool:
-        attr = _attr(element, "if")
-        if attr is None:
-            return True
+    def _if(self, attr: XmlAttribute, scope: dict) -> bool:
+        """Whether the element with this ``if=`` attribute renders in ``scope``."""
         if not attr.value:
             self.error(attr.start, attr.end, "if attribute value is expected.", kind=PomlTemplateError)
             return False

@@ -97,9 +97,15 @@ def evaluate_text(compiled: CompiledText, evaluate: Evaluate, base: int, trim: b
         if trim and compiled.lone:
             return [value]
         results.append(value)
-    if all(isinstance(r, str) or (isinstance(r, (int, float)) and not isinstance(r, bool)) for r in results):
-        return ["".join(r if isinstance(r, str) else js_to_string(r) for r in results)]
-    return results
+    texts = []
+    for r in results:
+        if isinstance(r, str):
+            texts.append(r)
+        elif isinstance(r, (int, float)) and not isinstance(r, bool):
+            texts.append(js_to_string(r))
+        else:  # an object, array, boolean...: the values stay apart
+            return results
+    return ["".join(texts)]
 
 
 __all__ = ["unescape", "compile_text", "evaluate_text", "CompiledText", "Piece"]
