@@ -150,10 +150,12 @@ class Segment:
 
 
 def segments(w: Written) -> list[Segment]:
-    """Cut the output at every mapping and media boundary.
+    """Cut the output at every mapping boundary and around every media part.
 
-    Media become their own segments (``top``/``bottom`` ones move to the ends);
-    the placeholder characters themselves disappear.
+    Media become their own segments (``top``/``bottom`` ones move to the ends) and their
+    placeholder characters disappear. Text is never dropped: a placeholder character that
+    is not a media part is the letter "À" written by the prompt (the reference loses it
+    when a mapping cuts it out on its own, ``<span>À</span>``).
     """
     output = w.output
     n = len(output)
@@ -184,7 +186,7 @@ def segments(w: Written) -> list[Segment]:
                 middle.append(seg)
             continue
         piece = output[a:b] if a >= 0 else output[max(0, n + a):b]
-        if piece and piece != PLACEHOLDER:
+        if piece:
             middle.append(Segment(a, b - 1, piece))
     if top or bottom:
         return top + middle + bottom
@@ -210,8 +212,7 @@ def rich_content(pieces: list) -> RichContent:
 
 def written_to_content(w: Written) -> RichContent:
     """RichContent of a writer result (no speakers)."""
-    if not w.media and PLACEHOLDER not in w.output:
-        # Fast path: without media the pieces would join back into the text.
+    if not w.media:  # without media the pieces would join back into the text
         return w.output if w.output else []
     return rich_content(segments(w))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from irxml import ir
 from renderers import RenderIssue, write
@@ -62,3 +64,21 @@ def test_invalid_speaker():
 
 def test_invalid_speaker_ignored_without_chat():
     assert write(ir('<p><p speaker="bot">x</p></p>'), chat=False) == "x"
+
+
+# The reference marks a media part's place with "À" and drops any piece of text that is exactly
+# that letter; here no written text is lost, alone in an element or beside media.
+_WORDS = st.text(alphabet="aÀ ", min_size=1, max_size=4).filter(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_WORDS, _WORDS, _WORDS, st.booleans())
+def test_no_written_letter_is_lost_in_messages(before, inside, after, with_image):
+    image = img("pic") if with_image else ""
+    markup = f'<p><p speaker="human">{before}<span>{inside}</span>{image}{after}</p><p speaker="ai">x</p></p>'
+    messages = write(ir(markup), chat=True)
+    content = messages[0]["content"]
+    text = content if isinstance(content, str) else "".join(p for p in content if isinstance(p, str))
+    expected = write(ir(f"<p>{before}<span>{inside}</span>{after}</p>"), chat=False)
+    assert text.replace(" ", "") == expected.replace(" ", "")
+    assert text.count("À") == (before + inside + after).count("À")
