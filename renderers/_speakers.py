@@ -6,13 +6,14 @@ an element's speaker applies to everything it produced (children inherit it,
 and, as in the reference, a later sibling inherits the previous sibling's
 explicit speaker); adjacent output of the same speaker forms one message; a
 prompt that is a single ``system`` message without any explicit ``system``
-becomes a ``human`` message.
+becomes a ``human`` message. Unlike the reference, no text is lost: text an element writes
+beside a child with another speaker goes to that element's speaker (:func:`_with_lost_text`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any
+from typing import Any, Optional
 
 from ._base import Reporter, Written, rich_content, segments, written_to_content
 
@@ -39,11 +40,14 @@ def first_mappings(w: Written) -> dict[int, tuple]:
     return first
 
 
-def assign_speakers(root: Any, w: Written, reporter: Reporter) -> list[tuple[int, int, str]]:
-    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``."""
+def assign_speakers(root: Any, w: Written, reporter: Reporter,
+                    spans: Optional[list] = None) -> list[tuple[int, int, str]]:
+    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``; ``spans``, when
+    given, receives each element's ``(first, last, speaker)`` in the order they were painted."""
     first_mapping = first_mappings(w)
 
-    spans: list[tuple[int, int, str]] = []
+    if spans is None:
+        spans = []
     default = "system"
     system_given = False
 
@@ -113,14 +117,59 @@ def message_segments(root: Any, w: Written, reporter: Reporter) -> list[tuple[st
     """``(speaker, segments)`` of each message :func:`to_messages` makes, in order."""
     if w.mappings and not _has_speaker(root):
         return [("human", segments(w))]
-    ranges = assign_speakers(root, w, reporter)
+    spans: list = []
+    ranges = assign_speakers(root, w, reporter, spans)
+    pieces = segments(w)
+    lost = [seg for seg in pieces if type(seg.content) is str and seg.content.strip() and not _fits(ranges, seg)]
+    if lost:
+        ranges = _with_lost_text(ranges, lost, spans)
     # Ranges are sorted and disjoint: a segment belongs to the range starting
     # at or before it, if it also ends inside it (separators between messages
     # belong to none and are dropped).
     starts = [r[0] for r in ranges]
     buckets: list[list] = [[] for _ in ranges]
-    for seg in segments(w):
+    for seg in pieces:
         i = bisect_right(starts, seg.start) - 1
         if i >= 0 and seg.end <= ranges[i][1]:
             buckets[i].append(seg)
     return [(r[2], b) for r, b in zip(ranges, buckets)]
+
+
+def _fits(ranges: list[tuple[int, int, str]], seg: Any) -> bool:
+    i = bisect_right([r[0] for r in ranges], seg.start) - 1
+    return i >= 0 and seg.end <= ranges[i][1]
+
+
+def _with_lost_text(ranges: list[tuple[int, int, str]], lost: list, spans: list) -> list[tuple[int, int, str]]:
+    """Give text that fits no speaker range to the element that wrote it.
+
+    The ranges (the reference's rule) end at element boundaries, so text an element writes
+    beside a child with another speaker falls between them (``<p speaker="human">h<b
+    speaker="ai">x</b>tail</p>``: the reference drops "tail"). Each such piece takes the
+    speaker of the innermost span around it, cut out of the ranges it overlaps; whitespace
+    between messages stays dropped, and where nothing is lost the ranges are the reference's.
+    """
+    ranges = list(ranges)
+    for seg in lost:
+        a, b = seg.start, seg.end
+        owner = "system"
+        for s, e, speaker in spans:  # painted outer to inner: the last one around it is innermost
+            if s <= a and e >= b:
+                owner = speaker
+        kept = []
+        for r in ranges:
+            if r[1] < a or r[0] > b:
+                kept.append(r)
+            elif r[0] < a:
+                kept.append((r[0], a - 1, r[2]))
+            elif r[1] > b:
+                kept.append((b + 1, r[1], r[2]))
+        kept.append((a, b, owner))
+        kept.sort()
+        ranges = []
+        for r in kept:  # a run of one speaker is one message
+            if ranges and ranges[-1][2] == r[2] and ranges[-1][1] + 1 == r[0]:
+                ranges[-1] = (ranges[-1][0], r[1], r[2])
+            else:
+                ranges.append(r)
+    return ranges

@@ -82,3 +82,32 @@ def test_no_written_letter_is_lost_in_messages(before, inside, after, with_image
     expected = write(ir(f"<p>{before}<span>{inside}</span>{after}</p>"), chat=False)
     assert text.replace(" ", "") == expected.replace(" ", "")
     assert text.count("À") == (before + inside + after).count("À")
+
+
+@st.composite
+def _speaker_trees(draw, depth=0):
+    """IR paragraphs and inline elements, some with a speaker, around short texts."""
+    tag = draw(st.sampled_from(["p", "span", "b"] if depth else ["p"]))
+    speaker = draw(st.sampled_from(["", "", "human", "ai", "system"]))
+    attr = f' speaker="{speaker}"' if speaker else ""
+    parts = []
+    for _ in range(draw(st.integers(0, 3))):
+        if depth < 3 and draw(st.booleans()):
+            parts.append(draw(_speaker_trees(depth + 1)))
+        else:
+            parts.append(draw(st.sampled_from(["a", "b c", " d ", "e\n", "À"])))
+    return f"<{tag}{attr}>{''.join(parts)}</{tag}>"
+
+
+def _letters(content) -> list:
+    text = content if isinstance(content, str) else "".join(p for p in content if isinstance(p, str))
+    return sorted("".join(text.split()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_speaker_trees())
+def test_messages_keep_every_letter_of_the_written_text(markup):
+    """However speakers nest, splitting into messages loses no text (the reference can)."""
+    messages = write(ir(markup), chat=True)
+    kept = sorted(ch for m in messages for ch in _letters(m["content"]))
+    assert kept == _letters(write(ir(markup), chat=False))
