@@ -120,24 +120,27 @@ def message_segments(root: Any, w: Written, reporter: Reporter) -> list[tuple[st
     spans: list = []
     ranges = assign_speakers(root, w, reporter, spans)
     pieces = segments(w)
-    lost = [seg for seg in pieces if type(seg.content) is str and seg.content.strip() and not _fits(ranges, seg)]
-    if lost:
-        ranges = _with_lost_text(ranges, lost, spans)
     # Ranges are sorted and disjoint: a segment belongs to the range starting
     # at or before it, if it also ends inside it (separators between messages
     # belong to none and are dropped).
+    buckets = _bucketed(ranges, pieces)
+    if buckets[-1]:  # text that fits no range: given to its element's speaker, then bucketed again
+        ranges = _with_lost_text(ranges, buckets[-1], spans)
+        buckets = _bucketed(ranges, pieces)
+    return [(r[2], b) for r, b in zip(ranges, buckets)]
+
+
+def _bucketed(ranges: list[tuple[int, int, str]], pieces: list) -> list[list]:
+    """The pieces of each range, and last the text pieces (not only whitespace) of none."""
     starts = [r[0] for r in ranges]
-    buckets: list[list] = [[] for _ in ranges]
+    buckets: list[list] = [[] for _ in range(len(ranges) + 1)]
     for seg in pieces:
         i = bisect_right(starts, seg.start) - 1
         if i >= 0 and seg.end <= ranges[i][1]:
             buckets[i].append(seg)
-    return [(r[2], b) for r, b in zip(ranges, buckets)]
-
-
-def _fits(ranges: list[tuple[int, int, str]], seg: Any) -> bool:
-    i = bisect_right([r[0] for r in ranges], seg.start) - 1
-    return i >= 0 and seg.end <= ranges[i][1]
+        elif type(seg.content) is str and seg.content.strip():
+            buckets[-1].append(seg)
+    return buckets
 
 
 def _with_lost_text(ranges: list[tuple[int, int, str]], lost: list, spans: list) -> list[tuple[int, int, str]]:
