@@ -3,7 +3,7 @@
     python tests/benchmarks/bench_instructions.py [--against REV] [--warm] [--renders 20] [--examples 102,105]
 
 On a shared machine a render's time varies by up to ±50% between runs, which hides a 5% change.
-The number of CPU instructions a render executes does not (runs agree to about 0.1%): each
+The number of CPU instructions a render executes does not (runs agree to about 0.5%): each
 example is rendered ``--renders`` times under ``valgrind --tool=callgrind`` and once with no
 renders, counting only inside the counted renders (after five uncounted ones), and the
 difference is divided by the count. ``--against REV`` (a git revision) runs
