@@ -188,8 +188,11 @@ class MarkdownWriter:
         if len(boxes) == 1 and char_limit is None and token_limit is None:
             b = boxes[0]
             if not b.media:
-                # One child: nothing to collapse (a lone blank box has no neighbours).
-                return Box(b.text, b.before, b.after, b.mappings, b.media)
+                # One child: nothing to collapse (a lone blank box has no neighbours). The boxes
+                # handed to concat are its own (children() and list_box make them), so the child's
+                # box becomes the result; only its priority, which ranks it among its siblings, goes.
+                b.priority = None
+                return b
         kept = boxes
         blank = has_media = False
         for b in kept:
@@ -374,14 +377,13 @@ class MarkdownWriter:
         memo = self._memo
         hit = memo.get(id(element))
         if hit is not None and hit[0] is element:
-            b = hit[1]
-            return Box(b.text, b.before, b.after, b.mappings, b.media, b.priority)
+            return Box(*hit[1])  # a new box: the caller may change it
         issues = len(self.reporter.issues)
         b = self.write_box(element)
         if len(self.reporter.issues) == issues:  # never remember a failed write
             if len(memo) >= self._memo_max:
                 memo.clear()
-            memo[id(element)] = (element, Box(b.text, b.before, b.after, b.mappings, b.media, b.priority))
+            memo[id(element)] = (element, (b.text, b.before, b.after, b.mappings, b.media, b.priority))
         return b
 
     def write_box(self, element: Any) -> Box:
