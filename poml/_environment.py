@@ -244,9 +244,7 @@ class Environment:
             with self._bytes.lock:
                 for key in [k for k in self._bytes.items if k[0] in (wanted, real)]:
                     self._bytes.total -= len(self._bytes.items.pop(key))
-        paths = (wanted, real)
-        self._derived.drop_where(lambda key, kept: key[0] == "let-src" and any(
-            stamp[0] == "f" and stamp[1] in paths for stamp in kept[0]))
+        self._derived.forget_files((wanted, real))
 
     def clear(self) -> None:
         """Forget every cached parse, compiled text, file, build and write (the next render is cold)."""

@@ -13,7 +13,7 @@ beside a child with another speaker goes to that element's speaker (:func:`_with
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Optional
+from typing import Any
 
 from ._base import Reporter, Written, rich_content, segments, written_to_content
 
@@ -40,14 +40,12 @@ def first_mappings(w: Written) -> dict[int, tuple]:
     return first
 
 
-def assign_speakers(root: Any, w: Written, reporter: Reporter,
-                    spans: Optional[list] = None) -> list[tuple[int, int, str]]:
-    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``; ``spans``, when
-    given, receives each element's ``(first, last, speaker)`` in the order they were painted."""
+def assign_speakers(root: Any, w: Written, reporter: Reporter) -> tuple[list, list]:
+    """Speaker ranges ``(first, last, speaker)`` over the output of ``root``, and the spans
+    they were painted from: each element's ``(first, last, speaker)``, outer before inner."""
     first_mapping = first_mappings(w)
 
-    if spans is None:
-        spans = []
+    spans: list[tuple[int, int, str]] = []
     default = "system"
     system_given = False
 
@@ -92,7 +90,7 @@ def assign_speakers(root: Any, w: Written, reporter: Reporter,
             ranges.append((start, p, c))
     if len(ranges) == 1 and ranges[0][2] == "system" and not system_given:
         ranges[0] = (ranges[0][0], ranges[0][1], "human")
-    return ranges
+    return ranges, spans
 
 
 def _has_speaker(element: Any) -> bool:
@@ -117,8 +115,7 @@ def message_segments(root: Any, w: Written, reporter: Reporter) -> list[tuple[st
     """``(speaker, segments)`` of each message :func:`to_messages` makes, in order."""
     if w.mappings and not _has_speaker(root):
         return [("human", segments(w))]
-    spans: list = []
-    ranges = assign_speakers(root, w, reporter, spans)
+    ranges, spans = assign_speakers(root, w, reporter)
     pieces = segments(w)
     # Ranges are sorted and disjoint: a segment belongs to the range starting
     # at or before it, if it also ends inside it (separators between messages

@@ -5,18 +5,30 @@ objects carry it, so the loaders reach it without module state; a render with no
 Environment (``memo=None``) derives everything afresh. Keys name the content (the
 bytes themselves, or their digest) and the options, never a path: a changed file is a
 new key, and nothing here can outlive the Environment that made it. The one exception is
-:meth:`ContentMemo.lookup`/:meth:`ContentMemo.keep` entries, which name a path as markup wrote
-it and carry the read stamps (:func:`poml._files.recording`) that their user checks before
-each reuse, as the build cache does.
+:meth:`ContentMemo.read_while_unchanged`, whose keys may name a path as markup wrote it: its
+entries carry the stamps of the files they read (:func:`poml._files.recording`) and are reused
+only while those hold, as the build cache's are.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Collection, Optional, TypeVar
+
+from .._files import record_stamps, recording, stamps_hold
 
 T = TypeVar("T")
+
+
+class _Stamped:
+    """A value read from files, with their stamps (what :func:`poml._files.stamps_hold` checks)."""
+
+    __slots__ = ("stamps", "value")
+
+    def __init__(self, stamps: tuple, value: Any):
+        self.stamps = stamps
+        self.value = value
 
 
 class ContentMemo:
@@ -36,29 +48,39 @@ class ContentMemo:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = make()
-        self.keep(key, value)
+        self._keep(key, value)
         return value
 
-    def lookup(self, key: Any) -> Any:
-        """The value kept for ``key``, or None (the caller checks that it still holds)."""
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+    def read_while_unchanged(self, key: Any, read: Callable[[], T]) -> T:
+        """``read()``, kept with the stamps of the files it read and reused while they hold.
 
-    def keep(self, key: Any, value: Any) -> None:
-        """Keep ``value`` for ``key`` (the least recently used entries make room)."""
+        A reuse records those stamps again, so an enclosing recording (the build cache's)
+        sees the files; a read that fails is not kept.
+        """
+        with self._lock:
+            hit = self._items.get(key)
+            if type(hit) is _Stamped:
+                self._items.move_to_end(key)
+        if type(hit) is _Stamped and stamps_hold(hit.stamps):
+            record_stamps(hit.stamps)
+            return hit.value
+        with recording() as reads:
+            value = read()
+        self._keep(key, _Stamped(tuple(reads), value))
+        return value
+
+    def forget_files(self, paths: Collection[str]) -> None:
+        """Drop what :meth:`read_while_unchanged` kept from any of these (real) file paths."""
+        with self._lock:
+            for key in [k for k, v in self._items.items() if type(v) is _Stamped and any(
+                    stamp[0] == "f" and stamp[1] in paths for stamp in v.stamps)]:
+                del self._items[key]
+
+    def _keep(self, key: Any, value: Any) -> None:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-    def drop_where(self, unwanted: Callable[[Any, Any], bool]) -> None:
-        """Forget every entry for which ``unwanted(key, value)`` is true."""
-        with self._lock:
-            for key in [k for k, v in self._items.items() if unwanted(k, v)]:
-                del self._items[key]
 
     def __len__(self) -> int:
         return len(self._items)

@@ -77,7 +77,8 @@ class XmlElement:
     name_start: int = 0
     name_end: int = 0
     synthetic: bool = False  # the wrapper added for free text / mixed top level
-    # Expansion memo: whether the subtree is free of templates, and its expanded calls.
+    # Expansion memo: whether the subtree is free of templates, and its expanded calls (by
+    # (path, disabled, lenient)); for <stylesheet>/<context>, the parsed JSON (under "json").
     static: Optional[bool] = None
     memo: Optional[dict] = None
 

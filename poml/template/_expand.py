@@ -24,7 +24,6 @@ from .._errors import (
     PomlTemplateError, error_class, error_message,
 )
 from .._names import hyphen_to_camel
-from .._files import record_stamps, recording, stamps_hold
 from .._limits import MAX_EXPANDED_NODES, MAX_INCLUDE_DEPTH, MAX_LOOP_ITEMS
 from .._source import Source
 from .._tree import Call, Node
@@ -237,9 +236,10 @@ class Expander:
             return ""
 
     def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
+        if "{{" not in text:  # a literal: its text, escapes resolved, without the compiled-text lookup
+            return [unescape(text)] if text else []
+        self._warn_unterminated(text, base)
         compiled = self.compiled.text(text)
-        if "{{" in text:
-            self._warn_unterminated(text, base)
         if not compiled.has_expr:
             return list(compiled.parts)
         return evaluate_text(
@@ -457,9 +457,6 @@ class Expander:
                 value = attr.value
                 if not value or attr.key.lower() in ("for", "if"):
                     continue
-                if "{{" not in value:  # a literal: what text_values gives it, without the lookup
-                    props[hyphen_to_camel(attr.key)] = unescape(value)
-                    continue
                 values = self.text_values(value, scope, attr.value_start)
                 props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
             if caption is not None:
@@ -469,7 +466,7 @@ class Expander:
             lets_seen = self._lets
             for child in element.children:
                 if type(child) is XmlText:
-                    if "{{" not in child.text:  # a literal (the whitespace between elements...)
+                    if "{{" not in child.text:  # a literal (the whitespace between elements...): no scope to see
                         if child.text:
                             children.append(unescape(child.text))
                         continue
@@ -601,20 +598,14 @@ class Expander:
     def _read_source_kept(self, path: str, type_: Optional[str], read_source: Callable[..., Any]) -> Any:
         """``read_source`` through the Environment's memo: a file read before is reused while its
         stamp (path, mtime, size) holds, so a warm render neither resolves the path again nor parses
-        its JSON. Only what an earlier read under this policy returned is reused, never a new file."""
+        its JSON. Only what an earlier read under this policy returned is reused, never a new file;
+        the values are read-only (expressions never change them)."""
         files = self.files
         memo = files.memo if files is not None else None
+        read = lambda: read_source(path, self.base_dir, type_, files=files)  # noqa: E731
         if memo is None:
-            return read_source(path, self.base_dir, type_, files=files)
-        key = ("let-src", files.policy_key, self.base_dir, path, type_)
-        hit = memo.lookup(key)
-        if hit is not None and stamps_hold(hit[0]):
-            record_stamps(hit[0])
-            return hit[1]
-        with recording() as reads:
-            value = read_source(path, self.base_dir, type_, files=files)
-        memo.keep(key, (tuple(reads), value))  # values are read-only: expressions never mutate them
-        return value
+            return read()
+        return memo.read_while_unchanged(("let-src", files.policy_key, self.base_dir, path, type_), read)
 
     def _file_error(self, src: XmlAttribute, exc: Exception, hint: Optional[str] = None) -> None:
         """Report a failed read of ``src=`` at the attribute value, keeping the error's class."""
