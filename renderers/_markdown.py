@@ -12,15 +12,12 @@ way CSS margins collapse, so ``<p>a</p><p>b</p>`` gives ``a\\n\\nb``.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
 from ._base import EMPTY, Media, Reporter, Written, element_repr, shift_mappings, shift_media
 from ._limits import TruncateOptions, drop_low_priority, truncate_text
 from ._options import int_attr, int_text, priority_attr
 
-_NEWLINES_ONLY = re.compile(r"\n+")
-_BLANKS_ONLY = re.compile(r"[ \t]*")
 _LAYOUT_SPACE = {"block": "\n\n", "newline": "\n", "inline": ""}
 _NO_ATTRS: dict = {}
 _BULLETS = {"star": "* ", "dash": "- ", "plus": "+ "}
@@ -67,6 +64,10 @@ def _indent_text(text: str, indent: int, first_indent: int) -> str:
         else:
             out.append(" " * indent + line)
     return "\n".join(out)
+
+
+def _newlines_only(text: str) -> bool:
+    return bool(text) and not text.strip("\n")
 
 
 def _media_only(box: Box) -> bool:
@@ -246,12 +247,12 @@ class MarkdownWriter:
             n = len(kept)
             nxt = []
             for i, b in enumerate(kept):
-                if _BLANKS_ONLY.fullmatch(b.text):
+                if not b.text.strip(" \t"):  # blanks only, or empty
                     prev = kept[i - 1] if i > 0 else None
                     after = kept[i + 1] if i < n - 1 else None
-                    if (prev is not None and ("\n" in prev.after or _NEWLINES_ONLY.fullmatch(prev.text)
+                    if (prev is not None and ("\n" in prev.after or _newlines_only(prev.text)
                                               or _media_only(prev))) or (
-                        after is not None and ("\n" in after.before or _NEWLINES_ONLY.fullmatch(after.text)
+                        after is not None and ("\n" in after.before or _newlines_only(after.text)
                                                or _media_only(after))):
                         continue
                 nxt.append(b)

@@ -12,9 +12,17 @@ from ._values import js_str
 _WS_RUN = re.compile(r"[\t\n\r ]+")
 
 
+def collapse_runs(text: str) -> str:
+    """Each run of tabs, newlines, carriage returns and spaces as one space (CSS ``white-space: normal``)."""
+    # Most texts have nothing to collapse: four substring tests cost less than the regex call.
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        return _WS_RUN.sub(" ", text)
+    return text
+
+
 def trim_text(text: str, first: bool, last: bool) -> str:
     """Collapse whitespace like CSS ``white-space: normal`` (runs -> one space, ends trimmed)."""
-    text = _WS_RUN.sub(" ", text)
+    text = collapse_runs(text)
     if first:
         text = text.lstrip(" ")
     if last:
@@ -40,7 +48,7 @@ def trim_children(children: Any, white_space: Any, props: Optional[dict], state:
         only = children[0]
         if type(only) is str:  # the common case, one text: what the loops below make of it
             if white_space is None or white_space == "filter":
-                only = _WS_RUN.sub(" ", only).strip(" ")
+                only = collapse_runs(only).strip(" ")
             elif white_space == "trim":
                 only = only.strip()
             elif white_space != "pre":
@@ -78,7 +86,7 @@ def trim_children(children: Any, white_space: Any, props: Optional[dict], state:
     for i, c in enumerate(merged):
         if type(c) is str:
             if white_space is None or white_space == "filter":
-                c = _WS_RUN.sub(" ", c)
+                c = collapse_runs(c)
                 if i == 0:
                     c = c.lstrip(" ")
                 if i == n:

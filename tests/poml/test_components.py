@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from poml._errors import DiagnosticSink, PomlComponentError, PomlLimitError
 from poml._tree import Call
@@ -105,6 +106,16 @@ def test_whitespace_modes():
     assert ok(C("p", {}, "  a \n\t b ")) == f"{ENV}<p>a b</p></env>"
     xml, errs = ir(C("p", {"whiteSpace": "bad"}, "x"))
     assert any('"whiteSpace" should be one of pre, filter, trim, not bad' in e for e in errs)
+
+
+@given(st.text(alphabet=" \t\n\r\u00a0\x0bab", max_size=30))
+def test_collapsing_whitespace_skips_the_regex_only_where_it_would_change_nothing(text):
+    import re
+
+    from poml.components._whitespace import collapse_runs
+
+    # CSS white-space: normal collapses ASCII space, tab, LF and CR, never U+00A0 or U+000B.
+    assert collapse_runs(text) == re.sub(r"[\t\n\r ]+", " ", text)
 
 
 def test_header_levels_and_sections():

@@ -4,7 +4,9 @@ Markup is drawn from the component registry (tags, their attributes and enumerat
 ``{{ }}`` expressions, ``for``/``if``, ``<let>``, nesting and stray characters, plus byte-level
 mutations of the reference's examples. Anything but a result or a :class:`poml.PomlError`
 fails, and so does a render over two seconds. ``POML_FUZZ_EXAMPLES`` sets how many inputs
-each property tries (CI keeps it small; a longer run is ``POML_FUZZ_EXAMPLES=20000``).
+each property tries (CI keeps it small; a longer run is ``POML_FUZZ_EXAMPLES=20000``). CI draws
+the same inputs every run; ``POML_FUZZ_SEED=N`` draws others (a long run with a new seed finds
+what the fixed one cannot).
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ import time
 import warnings
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
 
 import poml
 from poml.components import all_components
 
 EXAMPLES = int(os.environ.get("POML_FUZZ_EXAMPLES", "150"))
 RENDER_SECONDS = 2.0
-_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SEED = os.environ.get("POML_FUZZ_SEED")
+_DRAW = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def _SETTINGS(test):
+    """The fuzzer's settings, and the seed ``POML_FUZZ_SEED`` names (if any)."""
+    test = _DRAW(test)
+    return seed(int(SEED))(test) if SEED is not None else test
 
 _COMPONENTS = [c for c in all_components()]
 _LANGUAGE_TAGS = ["let", "include", "output-schema", "tool-definition", "runtime", "stylesheet", "context", "meta"]
