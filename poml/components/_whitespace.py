@@ -16,7 +16,8 @@ def collapse_runs(text: str) -> str:
     """Each run of tabs, newlines, carriage returns and spaces as one space (CSS ``white-space: normal``)."""
     # Most texts have nothing to collapse: four substring tests cost less than the regex call.
     if "\n" in text or "  " in text or "\t" in text or "\r" in text:
-        return _WS_RUN.sub(" ", text)
+        # The indentation between tags is the usual case: one run, one space.
+        return _WS_RUN.sub(" ", text) if text.strip("\t\n\r ") else " "
     return text
 
 
