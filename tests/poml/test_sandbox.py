@@ -36,7 +36,7 @@ def _refused(markup: str, context=None, *, budget: float = BUDGET_S) -> poml.Pom
         "constructor",
         "x.__class__",
         "[].__class__.__mro__",
-        "x._secret",
+        "x.__init__",
         "x['__class__']",
         "x.constructor.constructor('return process')()",
         "globalThis",
@@ -55,11 +55,14 @@ def test_expressions_cannot_reach_python_or_javascript_internals(expression):
     assert isinstance(err, poml.PomlTemplateError)
 
 
-def test_data_keys_starting_with_underscore_are_copied_but_not_read():
-    doc = {"_id": "a1", "name": "n"}
-    out = poml.poml("<poml><p>{{ JSON.stringify({...doc, more: 1}) }}</p></poml>", context={"doc": doc}, chat=False)
-    assert out == '{"_id":"a1","name":"n","more":1}'
-    err = _refused("<poml><p>{{ ({...doc})._id }}</p></poml>", {"doc": doc})
+def test_data_keys_starting_with_underscore_are_read_like_any_key():
+    # Search hits, database rows and GraphQL replies carry such keys; only Python's own
+    # special names (__class__, __init__...) are refused.
+    hits = [{"_id": "a1", "_source": {"title": "T"}, "__typename": "Hit"}]
+    out = poml.poml("<poml><p>{{ hits.map((h, _) => h._id + ':' + h._source.title + ':' + h['__typename']) }}"
+                    "</p></poml>", context={"hits": hits}, chat=False)
+    assert out == '["a1:T:Hit"]'
+    err = _refused("<poml><p>{{ hits[0].__dict__ }}</p></poml>", {"hits": hits})
     assert isinstance(err, poml.PomlTemplateError)
 
 

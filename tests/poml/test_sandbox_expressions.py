@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, strategies as st
 
 from poml._limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_STRING_CHARS
 from poml.template.expressions import (
@@ -23,6 +24,7 @@ class Secret:
 
     def __init__(self) -> None:
         self.token = "t0k3n"
+        self._token = "t0k3n"
 
     def method(self) -> str:  # pragma: no cover - must never run
         raise AssertionError("host method was called")
@@ -99,10 +101,8 @@ ESCAPES = [
     ("x.prototype", "prototype"),
     ("Object.prototype", "prototype"),
     ("secret.__dict__", "__dict__"),
-    ("secret._private", "_private"),
     ("secret.__init__.__globals__", "__init__"),
     ("cls.__subclasses__()", "__subclasses__"),
-    ("_x", "_x"),
     ("__builtins__", "__builtins__"),
     ("__import__('os')", "__import__"),
     ("globalThis", "globalThis"),
@@ -121,7 +121,7 @@ ESCAPES = [
     ("arguments", "arguments"),
     ("Reflect.ownKeys(x)", "Reflect"),
     ("items.map(constructor => 1)", "constructor"),
-    ("items.map(_ => 1)", "_"),
+    ("items.map(__init__ => 1)", "__init__"),
     ("Math.max.caller", "caller"),
     ("'a'.toUpperCase.__self__", "__self__"),
     ("JSON.__class__", "__class__"),
@@ -167,6 +167,8 @@ def test_host_functions_are_not_callable(src: str) -> None:
     ("secret.token", UNDEFINED),
     ("secret.method", UNDEFINED),
     ("secret['token']", UNDEFINED),
+    ("secret._token", UNDEFINED),
+    ("secret['_token']", UNDEFINED),
     ("secret.length", UNDEFINED),
     ("cls.password", UNDEFINED),
     ("f.name", UNDEFINED),
@@ -353,3 +355,19 @@ def test_scope_is_not_mutated() -> None:
 ])
 def test_item_loops_are_bounded(src: str) -> None:
     refused(src, within=0.5)
+
+
+_IDENT_TAIL = st.text(alphabet="abcxyz_019", max_size=6)
+
+
+@given(underscores=st.integers(1, 3), tail=_IDENT_TAIL)
+def test_names_starting_with_underscore_are_data_but_python_special_names_are_refused(
+        underscores: int, tail: str) -> None:
+    name = "_" * underscores + tail
+    scope = {"d": {name: 7}}
+    special = len(name) > 4 and name.startswith("__") and name.endswith("__")
+    for src in (f"d.{name}", f"d['{name}']", f"[1].map(({name}) => {name} + 6)[0]"):
+        if special:
+            assert name in refused(src, scope).message
+        else:
+            assert compile_expression(src).evaluate(scope) == 7

@@ -29,13 +29,20 @@ _FORBIDDEN_NAMES = frozenset({
 _FORBIDDEN_PROPS = frozenset({"constructor", "prototype", "__proto__", "caller", "callee"})
 
 
+def _dunder(name: str) -> bool:
+    """A Python special name (``__class__``, ``__globals__``). Reads never reach Python attributes
+    (every value type has its own table), so this refusal is a second wall; names that merely start
+    with ``_`` are everyday data (``hit._source``, ``doc._id``, ``__typename``, ``(_, i) => i``)."""
+    return len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
+
+
 def _check_prop(name: str, start: int = -1, end: int = -1) -> None:
-    if name[:1] == "_" or name in _FORBIDDEN_PROPS:
+    if name in _FORBIDDEN_PROPS or _dunder(name):
         raise ExpressionSandboxError(f"access to property '{name}' is not allowed", start, end)
 
 
 def _check_name(name: str, start: int = -1, end: int = -1) -> None:
-    if name[:1] == "_" or name in _FORBIDDEN_NAMES:
+    if name in _FORBIDDEN_NAMES or _dunder(name):
         raise ExpressionSandboxError(f"access to '{name}' is not allowed", start, end)
 
 

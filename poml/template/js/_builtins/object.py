@@ -87,8 +87,8 @@ def spread_into(out: dict, src: Any) -> None:
     """``{...out, ...src}``: copy ``src``'s own members (an array's or string's by index) into ``out``."""
     if isinstance(src, Mapping):
         _charge(len(src))
-        # Copied keys are data (a context's "_id" stays in a spread copy and in its JSON); only
-        # reading one by name is refused, so nothing here needs the sandbox's property check.
+        # Copied keys are data (even a "__class__" key stays in a spread copy and in its JSON);
+        # only reading a dunder by name is refused, so nothing here needs the property check.
         for k, v in src.items():
             out[k if type(k) is str else js_to_string(k)] = v
     elif isinstance(src, (list, tuple, str)):
