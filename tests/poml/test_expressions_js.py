@@ -97,6 +97,14 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("s.startsWith('He') && s.endsWith('ld') && s.includes('o W')", True),
     ("'5'.padStart(3, '0') + '5'.padEnd(3, '-') + 'ab'.repeat(2)", "0055--abab"),
     ("s.at(-1) + xs.at(0)", "d3"),
+    # destructured, defaulted and rest parameters
+    ("Object.entries(o).map(([k, v]) => k + ':' + typeof v).join()", "a:number,b:object"),
+    ("[{a: 1}, {a: 2, c: 5}].map(({a, c = 0}) => a + c)", [1, 7]),
+    ("(({b: {c}}) => c)(o)", 2),
+    ("(([, second, ...more]) => [second, more])(xs)", [1, [2]]),
+    ("((first, ...others) => others.length)(1, 2, 3)", 2),
+    ("((x, y = x * 2) => y)(4)", 8),
+    ("(({a, ...r}) => Object.keys(r))(o)", ["b"]),
 ])
 def test_javascript_semantics(src, expected):
     assert evaluate(src, S) == expected
@@ -113,6 +121,19 @@ def test_exec_honours_last_index_with_g():
 def test_each_evaluation_gets_a_fresh_regex_object():
     e = compile_expression("[/o/g.exec(s).index, /o/g.exec(s).index]")
     assert e.evaluate(S) == [4, 4] and e.evaluate(S) == [4, 4]
+
+
+@pytest.mark.parametrize("src, message", [
+    ("(([a]) => a)(n)", "null is not iterable"),
+    ("(({a}) => a)(n)", "Cannot destructure 'null' as it is null."),
+    ("((a, a) => a)(1)", "Duplicate parameter name"),
+    ("(([a] = 1, ...r = []) => a)()", "Unexpected token '='"),
+    ("(({[s]: x}) => x)(o)", "computed keys"),
+])
+def test_bad_destructuring_is_an_expression_error(src, message):
+    with pytest.raises(ExpressionError) as info:
+        evaluate(src, S)
+    assert message in str(info.value)
 
 
 @pytest.mark.parametrize("src", ["/(/", "/a/gg", "/a/q", "'x'.replaceAll(/x/, 'y')", "'x'.matchAll(/x/)"])

@@ -179,3 +179,76 @@ def test_json_stringify_lists_index_like_keys_of_scope_objects_first(node):
                                   "Object.keys({...v0, 1: 0})", "JSON.stringify(Object.fromEntries(Object.entries(v0)))"])
 def test_index_like_keys_of_scope_objects_come_first(node, expr):
     agree(expr, {"v0": {"b": 1, "10": 2, "a": 3, "2": 4}}, node)
+
+
+# ---------------------------------------------------------------- destructured parameters
+
+_KEYS = ["a", "b", "length", "'x y'", "0"]
+_DEFAULTS = ["1", "'d'", "null", "[]", "({a: 2})", "undefined"]
+
+
+def _pattern_trees():
+    """Binding patterns as trees: ("name",), ("default", tree, literal), ("array", items, rest),
+    ("object", entries, rest); an array item None is a hole, an object entry (key, None) shorthand."""
+    leaf = st.just(("name",))
+
+    def extend(inner):
+        return st.one_of(
+            st.builds(lambda t, d: ("default", t, d), inner.filter(lambda t: t[0] != "default"),
+                      st.sampled_from(_DEFAULTS)),
+            st.builds(lambda items, rest: ("array", items, rest),
+                      st.lists(st.one_of(inner, st.none()), max_size=3), st.booleans()),
+            st.builds(lambda entries, rest: ("object", entries, rest),
+                      st.lists(st.tuples(st.sampled_from(_KEYS), st.one_of(inner, st.none())), max_size=3),
+                      st.booleans()),
+        )
+
+    return st.recursive(leaf, extend, max_leaves=5)
+
+
+def _pattern_text(tree, names: list) -> str:
+    kind = tree[0]
+    if kind == "name":
+        names.append(f"n{len(names)}")
+        return names[-1]
+    if kind == "default":
+        return f"{_pattern_text(tree[1], names)} = {tree[2]}"
+    rest = [f"...{_pattern_text(('name',), names)}"] if tree[2] else []
+    if kind == "array":
+        return "[" + ", ".join(["" if t is None else _pattern_text(t, names) for t in tree[1]] + rest) + "]"
+    entries = []
+    for key, t in tree[1]:
+        if t is None:  # shorthand: the key is the name (a, b) or, for other keys, a renamed one
+            if key in ("a", "b") and key not in names:
+                names.append(key)
+                entries.append(key)
+                continue
+            t = ("name",)
+        entries.append(f"{key}: {_pattern_text(t, names)}")
+    return "{" + ", ".join(entries + rest) + "}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_pattern_trees(), min_size=1, max_size=2), st.booleans(), SCOPES)
+def test_destructured_parameters_agree_with_node(node, trees, rest, scope):
+    names: list = []
+    params = [_pattern_text(t, names) for t in trees] + ([f"...{_pattern_text(('name',), names)}"] if rest else [])
+    expr = f"(({', '.join(params)}) => [{', '.join(names)}])(v0, v1, v2)"
+    agree(expr, json.loads(json.dumps(scope)), node, generated=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "Object.entries({a: 1, b: [2]}).map(([k, v]) => k + '=' + v).join('&')",
+    "[{name: 'a', price: 3}].map(({name, price = 0, tax = 1}) => name + (price + tax))",
+    "(([, second]) => second)([1, 2])",
+    "(({a: {b: [c]}}) => c)({a: {b: [7]}})",
+    "((...all) => all.length)(1, 2, 3)",
+    "((a, b = a + 1) => b)(1)",
+    "(([a, ...r]) => r)('héllo')",
+    "(({a, ...r}) => Object.keys(r))({a: 1, b: 2, 1: 3})",
+    "(({length}) => length)('abc')",
+    "(([a]) => a)(null)", "(({a}) => a)(undefined)", "(([a]) => a)({})", "(([a]) => a)(5)",
+    "((a, a) => a)(1)", "(([a], {a}) => a)([1], {})",
+])
+def test_destructuring_corners_agree_with_node(node, expr):
+    agree(expr, {}, node)

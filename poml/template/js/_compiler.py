@@ -15,6 +15,7 @@ from ._errors import ExpressionError, ExpressionSandboxError
 from renderers._js import js_ordered
 
 from ._regex import JSRegExp
+from ._patterns import compile_parameters
 from ._operators import _BINARY, _add, _neg, _strict_eq, _sub
 from ._values import UNDEFINED, _Arrow, _MISSING, _SAFE_INT, _to_number, js_to_string, js_truthy, js_typeof
 
@@ -66,7 +67,8 @@ def _compile(node: tuple, text: str) -> Callable[[Any], Any]:
     if kind == "object":
         return _compile_object(node, text)
     if kind == "arrow":
-        params, body = node[4], _compile(node[5], text)
+        params = compile_parameters(node[4], lambda n: _compile(n, text))
+        body = _compile(node[5], text)
         src = text[s:e]
         return lambda scope: _Arrow(params, body, scope, src)
     if kind == "regex":

@@ -30,6 +30,10 @@ _PREFIX = {"!", "-", "+", "typeof", "void", "~", "delete", "await"}
 _ASSIGN = {"=", "+=", "-=", "*=", "/=", "%=", "**=", "&&=", "||=", "??=", "++", "--",
            "&=", "|=", "^=", "<<=", ">>=", ">>>="}
 _KEYWORD_LITERALS = {"true": True, "false": False, "null": None, "undefined": UNDEFINED}
+_OPEN = frozenset("([{")
+_CLOSE = frozenset(")]}")
+_PATTERN_STARTS = frozenset({"[", "{", "...", "="})  # after "(" and plain names: maybe an arrow's patterns
+_PATTERNS = ["patterns"]  # arrow_params' answer when the parameters are binding patterns
 _RESERVED = {"var", "let", "const", "function", "class", "return", "if", "else", "for", "while",
              "do", "switch", "case", "break", "continue", "throw", "try", "catch", "finally",
              "yield", "async", "with", "debugger", "super", "enum", "export", "default",
@@ -45,6 +49,7 @@ class _Parser:
         self.bound = bound  # arrow parameters in scope, innermost last
         self.names = names  # free variables seen
         self.has_arrow = False
+        self.closers: dict[int, int] = {}  # bracket token index -> its closer's (see closer())
 
     # -- helpers
     def peek(self) -> Token:
@@ -120,6 +125,8 @@ class _Parser:
             self.nest -= 1
 
     def arrow_params(self) -> Optional[list]:
+        """The parameter tokens when an arrow function starts here: a list of names, or
+        ``_PATTERNS`` when a parameter is destructured, has a default or gathers the rest."""
         toks, i = self.toks, self.i
         if toks[i][0] == "name" and toks[i + 1][0] == "=>":
             return [toks[i]]
@@ -130,7 +137,7 @@ class _Parser:
         if toks[j][0] != ")":
             while True:
                 if toks[j][0] != "name":
-                    return None
+                    break
                 params.append(toks[j])
                 j += 1
                 if toks[j][0] == ",":
@@ -139,19 +146,163 @@ class _Parser:
                 break
         if toks[j][0] == ")" and toks[j + 1][0] == "=>":
             return params
+        if toks[j][0] in _PATTERN_STARTS:
+            return _PATTERNS if toks[self.closer(i) + 1][0] == "=>" else None
         return None
 
-    def arrow(self, params: list) -> tuple:
+    def closer(self, i: int) -> int:
+        """The index of the token closing the bracket at ``i`` (the eof's when it is unclosed).
+
+        One scan records the closer of every bracket it passes, so looking ahead from each of
+        many nested brackets costs one pass over the tokens in all."""
+        closers = self.closers
+        if i in closers:
+            return closers[i]
+        toks, stack, j = self.toks, [i], i + 1
+        while stack:
+            typ = toks[j][0]
+            if typ == "eof":
+                for k in stack:
+                    closers[k] = j
+                break
+            if typ in _OPEN:
+                if j in closers:  # scanned before: jump over it
+                    j = closers[j]
+                else:
+                    stack.append(j)
+            elif typ in _CLOSE:
+                closers[stack.pop()] = j
+            j += 1
+        return closers[i]
+
+    def arrow(self, params: Any) -> tuple:
         start = self.peek()[2]
+        if params is _PATTERNS:
+            return self.arrow_with_patterns(start)
         while self.peek()[0] != "=>":
             self.i += 1
         self.i += 1
         names = []
         for _, v, s, e in params:
-            _check_name(v, s, e)
-            if v in _RESERVED or v in _KEYWORD_LITERALS:
-                raise ExpressionSyntaxError(f"Unexpected token '{v}'", s, e)
-            names.append(v)
+            names.append(self.bound_name(v, s, e))
+        return self.arrow_body(start, names, tuple(names), [])
+
+    def bound_name(self, v: str, s: int, e: int) -> str:
+        _check_name(v, s, e)
+        if v in _RESERVED or v in _KEYWORD_LITERALS:
+            raise ExpressionSyntaxError(f"Unexpected token '{v}'", s, e)
+        return v
+
+    def arrow_with_patterns(self, start: int) -> tuple:
+        """``([k, v], {a, b: c = 1}, ...rest) => body``: each parameter a binding pattern."""
+        self.expect("(")
+        names: list[str] = []
+        defaults: list[tuple] = []
+        params: list = []
+        self.bound.append(set())  # a default may read the parameters before it
+        try:
+            while self.peek()[0] != ")":
+                if self.peek()[0] == "...":
+                    self.i += 1
+                    params.append(("rest", self.binding(names, defaults)))
+                    if self.peek()[0] != ")":
+                        self.fail(self.peek())
+                    break
+                params.append(self.binding_with_default(names, defaults))
+                if self.peek()[0] == ",":
+                    self.i += 1
+                elif self.peek()[0] != ")":
+                    self.fail(self.peek())
+        finally:
+            self.bound.pop()
+        self.expect(")")
+        self.expect("=>")
+        return self.arrow_body(start, names, tuple(params), defaults)
+
+    def binding_with_default(self, names: list, defaults: list) -> tuple:
+        pattern = self.binding(names, defaults)
+        if self.peek()[0] != "=":
+            return pattern
+        self.i += 1
+        default = self.expr()
+        defaults.append(default)
+        return ("default", pattern, default)
+
+    def binding(self, names: list, defaults: list) -> tuple:
+        """One binding pattern: a name, ``[a, , b = 1, ...rest]`` or ``{a, b: c, ...rest}``."""
+        t = self.next()
+        typ, v, s, e = t
+        if typ == "name":
+            names.append(self.bound_name(v, s, e))
+            self.bound[-1].add(v)
+            return ("name", v)
+        if typ not in ("[", "{"):
+            self.fail(t)
+        self.nest += 1
+        if self.nest > MAX_EXPRESSION_DEPTH:
+            raise ExpressionSandboxError(
+                f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", s, e)
+        try:
+            return self.array_pattern(names, defaults) if typ == "[" else self.object_pattern(names, defaults)
+        finally:
+            self.nest -= 1
+
+    def array_pattern(self, names: list, defaults: list) -> tuple:
+        elems: list = []
+        rest = None
+        while self.peek()[0] != "]":
+            if self.peek()[0] == ",":  # a hole: [, second]
+                self.i += 1
+                elems.append(None)
+                continue
+            if self.peek()[0] == "...":
+                self.i += 1
+                rest = self.binding(names, defaults)
+                break
+            elems.append(self.binding_with_default(names, defaults))
+            if self.peek()[0] == ",":
+                self.i += 1
+            elif self.peek()[0] != "]":
+                self.fail(self.peek())
+        self.expect("]")
+        return ("array", tuple(elems), rest)
+
+    def object_pattern(self, names: list, defaults: list) -> tuple:
+        entries: list = []
+        rest = None
+        while self.peek()[0] != "}":
+            t = self.next()
+            typ, v, s, e = t
+            if typ == "...":
+                rest = self.binding(names, defaults)
+                if rest[0] != "name":
+                    self.fail(t)
+                break
+            if typ == "[":
+                raise ExpressionSyntaxError("computed keys in a parameter pattern are not supported", s, e)
+            if typ not in ("name", "str", "num"):
+                self.fail(t)
+            key = v if typ != "num" else js_to_string(v)
+            _check_prop(key, s, e)
+            if self.peek()[0] == ":":
+                self.i += 1
+                pattern = self.binding_with_default(names, defaults)
+            else:  # shorthand {a} or {a = 1}
+                if typ != "name":
+                    self.fail(self.peek())
+                self.i -= 1
+                pattern = self.binding_with_default(names, defaults)
+            entries.append((key, pattern))
+            if self.peek()[0] == ",":
+                self.i += 1
+            elif self.peek()[0] != "}":
+                self.fail(self.peek())
+        self.expect("}")
+        return ("object", tuple(entries), rest)
+
+    def arrow_body(self, start: int, names: list, params: tuple, children: list) -> tuple:
+        if len(set(names)) != len(names):
+            raise ExpressionSyntaxError("Duplicate parameter name not allowed in this context", start, start + 1)
         if self.peek()[0] == "{":
             t = self.peek()
             raise ExpressionSyntaxError(
@@ -162,7 +313,7 @@ class _Parser:
         finally:
             self.bound.pop()
         self.has_arrow = True
-        return self.node("arrow", start, body[2], [body], tuple(names), body)
+        return self.node("arrow", start, body[2], [body, *children], params, body)
 
     def binary(self) -> tuple:
         """Binary operators by precedence, with an explicit stack (no recursion per operator)."""

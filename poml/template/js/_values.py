@@ -85,7 +85,10 @@ class _Arrow:
         frame.parent = self.scope
         n = len(args)
         for i, p in enumerate(self.params):
-            frame[p] = args[i] if i < n else UNDEFINED
+            if type(p) is str:
+                frame[p] = args[i] if i < n else UNDEFINED
+            else:  # a destructuring pattern, a default or a rest parameter (see _patterns)
+                p(frame, args, i)
         return self.body(frame)
 
 

@@ -1,0 +1,114 @@
+"""Arrow-function parameters that destructure: ``([k, v]) =>``, ``({name, price = 0}) =>``, ``(...rest) =>``.
+
+The parser hands each parameter over as a pattern tuple; here it becomes a binder that stores
+the names it declares in the call's frame, as JavaScript's destructuring does: a missing member
+is ``undefined``, a default replaces only ``undefined``, and a value that cannot be destructured
+(``null`` for an object pattern, a number for an array pattern) is an ExpressionError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from renderers._js import js_ordered
+
+from ._access import _get_named
+from ._budget import _charge
+from ._builtins.object import spread_into
+from ._errors import ExpressionError
+from ._values import UNDEFINED, js_to_string
+
+Binder = Callable[[dict, Any], None]
+
+
+def compile_parameters(params: tuple, compile_node: Callable[[tuple], Callable]) -> tuple:
+    """An arrow's parameters as ``_Arrow.call`` takes them: a plain name stays a string (the
+    common case, bound without a call); any other becomes ``fn(frame, args, position)``."""
+    out: list = []
+    for p in params:
+        if type(p) is str:
+            out.append(p)
+        elif p[0] == "name":
+            out.append(p[1])
+        elif p[0] == "rest":
+            out.append(_rest_parameter(_binder(p[1], compile_node)))
+        else:
+            out.append(_parameter(_binder(p, compile_node)))
+    return tuple(out)
+
+
+def _parameter(bind: Binder) -> Callable:
+    def parameter(frame: dict, args: list, i: int) -> None:
+        bind(frame, args[i] if i < len(args) else UNDEFINED)
+    return parameter
+
+
+def _rest_parameter(bind: Binder) -> Callable:
+    def rest(frame: dict, args: list, i: int) -> None:
+        bind(frame, list(args[i:]))
+    return rest
+
+
+def _binder(pattern: tuple, compile_node: Callable[[tuple], Callable]) -> Binder:
+    kind = pattern[0]
+    if kind == "name":
+        name = pattern[1]
+
+        def bind_name(frame: dict, value: Any) -> None:
+            frame[name] = value
+        return bind_name
+    if kind == "default":
+        inner, default = _binder(pattern[1], compile_node), compile_node(pattern[2])
+
+        def bind_default(frame: dict, value: Any) -> None:
+            inner(frame, default(frame) if value is UNDEFINED else value)
+        return bind_default
+    if kind == "array":
+        return _array_binder([None if e is None else _binder(e, compile_node) for e in pattern[1]],
+                             None if pattern[2] is None else _binder(pattern[2], compile_node))
+    if kind == "object":
+        return _object_binder([(key, _binder(p, compile_node)) for key, p in pattern[1]],
+                              None if pattern[2] is None else pattern[2][1])
+    raise AssertionError(kind)
+
+
+def _array_binder(elements: list, rest: Any) -> Binder:
+    count = len(elements)
+
+    def bind_array(frame: dict, value: Any) -> None:
+        items = _iterated(value)
+        n = len(items)
+        for i, bind in enumerate(elements):
+            if bind is not None:
+                bind(frame, items[i] if i < n else UNDEFINED)
+        if rest is not None:
+            _charge(max(0, n - count))
+            rest(frame, list(items[count:]))
+    return bind_array
+
+
+def _iterated(value: Any) -> Any:
+    """What an array pattern reads from: arrays and strings (by code point) are iterable."""
+    if isinstance(value, (list, tuple, str)):
+        return value
+    what = "object" if isinstance(value, Mapping) else js_to_string(value)
+    raise ExpressionError(f"{what} is not iterable")
+
+
+def _object_binder(entries: list, rest_name: Any) -> Binder:
+    keys = [key for key, _ in entries]
+
+    def bind_object(frame: dict, value: Any) -> None:
+        if value is None or value is UNDEFINED:
+            what = js_to_string(value)
+            raise ExpressionError(f"Cannot destructure '{what}' as it is {what}.")
+        for key, bind in entries:
+            bind(frame, _get_named(value, key))
+        if rest_name is not None:
+            out: dict = {}
+            spread_into(out, value)  # charged by size, like {...value}
+            for key in keys:
+                out.pop(key, None)
+            frame[rest_name] = js_ordered(out)
+    return bind_object
