@@ -11,6 +11,7 @@ from ._access import _check_name, _check_prop
 from ._builtins.globals import _GLOBALS
 from ._errors import ExpressionSandboxError, ExpressionSyntaxError
 from ._lexer import Token
+from ._patterns import PatternParsing
 from ._values import UNDEFINED, js_to_string
 
 
@@ -40,7 +41,7 @@ _RESERVED = {"var", "let", "const", "function", "class", "return", "if", "else",
              "extends", "instanceof", "in", "of"}
 
 
-class _Parser:
+class _Parser(PatternParsing):
     def __init__(self, text: str, toks: list, bound: list, names: set, nest: int = 0):
         self.text = text
         self.toks = toks
@@ -192,113 +193,6 @@ class _Parser:
         if v in _RESERVED or v in _KEYWORD_LITERALS:
             raise ExpressionSyntaxError(f"Unexpected token '{v}'", s, e)
         return v
-
-    def arrow_with_patterns(self, start: int) -> tuple:
-        """``([k, v], {a, b: c = 1}, ...rest) => body``: each parameter a binding pattern."""
-        self.expect("(")
-        names: list[str] = []
-        defaults: list[tuple] = []
-        params: list = []
-        self.bound.append(set())  # a default may read the parameters before it
-        try:
-            while self.peek()[0] != ")":
-                if self.peek()[0] == "...":
-                    self.i += 1
-                    params.append(("rest", self.binding(names, defaults)))
-                    if self.peek()[0] != ")":
-                        self.fail(self.peek())
-                    break
-                params.append(self.binding_with_default(names, defaults))
-                if self.peek()[0] == ",":
-                    self.i += 1
-                elif self.peek()[0] != ")":
-                    self.fail(self.peek())
-        finally:
-            self.bound.pop()
-        self.expect(")")
-        self.expect("=>")
-        return self.arrow_body(start, names, tuple(params), defaults)
-
-    def binding_with_default(self, names: list, defaults: list) -> tuple:
-        pattern = self.binding(names, defaults)
-        if self.peek()[0] != "=":
-            return pattern
-        self.i += 1
-        default = self.expr()
-        defaults.append(default)
-        return ("default", pattern, default)
-
-    def binding(self, names: list, defaults: list) -> tuple:
-        """One binding pattern: a name, ``[a, , b = 1, ...rest]`` or ``{a, b: c, ...rest}``."""
-        t = self.next()
-        typ, v, s, e = t
-        if typ == "name":
-            names.append(self.bound_name(v, s, e))
-            self.bound[-1].add(v)
-            return ("name", v)
-        if typ not in ("[", "{"):
-            self.fail(t)
-        self.nest += 1
-        if self.nest > MAX_EXPRESSION_DEPTH:
-            raise ExpressionSandboxError(
-                f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", s, e)
-        try:
-            return self.array_pattern(names, defaults) if typ == "[" else self.object_pattern(names, defaults)
-        finally:
-            self.nest -= 1
-
-    def array_pattern(self, names: list, defaults: list) -> tuple:
-        elems: list = []
-        rest = None
-        while self.peek()[0] != "]":
-            if self.peek()[0] == ",":  # a hole: [, second]
-                self.i += 1
-                elems.append(None)
-                continue
-            if self.peek()[0] == "...":
-                self.i += 1
-                rest = self.binding(names, defaults)
-                break
-            elems.append(self.binding_with_default(names, defaults))
-            if self.peek()[0] == ",":
-                self.i += 1
-            elif self.peek()[0] != "]":
-                self.fail(self.peek())
-        self.expect("]")
-        return ("array", tuple(elems), rest)
-
-    def object_pattern(self, names: list, defaults: list) -> tuple:
-        entries: list = []
-        rest = None
-        while self.peek()[0] != "}":
-            t = self.next()
-            typ, v, s, e = t
-            if typ == "...":
-                rest = self.binding(names, defaults)
-                if rest[0] != "name":
-                    self.fail(t)
-                break
-            if typ == "[":
-                raise ExpressionSyntaxError("computed keys in a parameter pattern are not supported", s, e)
-            if typ not in ("name", "str", "num"):
-                self.fail(t)
-            key = v if typ != "num" else js_to_string(v)
-            _check_prop(key, s, e)
-            if self.peek()[0] == ":":
-                self.i += 1
-                pattern = self.binding_with_default(names, defaults)
-            else:  # shorthand {a} or {a = 1}
-                if typ != "name":
-                    self.fail(self.peek())
-                self.i -= 1
-                pattern = self.binding_with_default(names, defaults)
-            entries.append((key, pattern))
-            if self.peek()[0] == ",":
-                self.i += 1
-            elif self.peek()[0] != "}":
-                self.fail(self.peek())
-        self.expect("}")
-        return ("object", tuple(entries), rest)
 
     def arrow_body(self, start: int, names: list, params: tuple, children: list) -> tuple:
         if len(set(names)) != len(names):

@@ -1,25 +1,133 @@
 """Arrow-function parameters that destructure: ``([k, v]) =>``, ``({name, price = 0}) =>``, ``(...rest) =>``.
 
-The parser hands each parameter over as a pattern tuple; here it becomes a binder that stores
-the names it declares in the call's frame, as JavaScript's destructuring does: a missing member
-is ``undefined``, a default replaces only ``undefined``, and a value that cannot be destructured
-(``null`` for an object pattern, a number for an array pattern) is an ExpressionError.
+Parsed into pattern tuples (``PatternParsing``, a part of the expression parser), then compiled
+to binders that store the names a pattern declares in the call's frame, as JavaScript's
+destructuring does: a missing member is ``undefined``, a default replaces only ``undefined``,
+and a value that cannot be destructured (``null`` for an object pattern, a number for an array
+pattern) is an ExpressionError. Patterns are ``("name", n)``, ``("default", pattern, node)``,
+``("array", items, rest)`` (a hole is None) and ``("object", ((key, pattern), ...), rest)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from renderers._js import js_ordered
 
-from ._access import _get_named
+from ..._limits import MAX_EXPRESSION_DEPTH
+from ._access import _check_prop, _get_named
 from ._budget import _charge
 from ._builtins.object import spread_into
-from ._errors import ExpressionError
+from ._errors import ExpressionError, ExpressionSandboxError, ExpressionSyntaxError
 from ._values import UNDEFINED, js_to_string
 
 Binder = Callable[[dict, Any], None]
+
+
+class PatternParsing:
+    """The expression parser's methods for parameters that are binding patterns."""
+
+    def arrow_with_patterns(self, start: int) -> tuple:
+        """``([k, v], {a, b: c = 1}, ...rest) => body``: each parameter a binding pattern."""
+        self.expect("(")
+        names: list[str] = []
+        defaults: list[tuple] = []
+        self.bound.append(set())  # a default may read the parameters before it
+        try:
+            params, rest = self.pattern_list(")", names, defaults)
+        finally:
+            self.bound.pop()
+        if rest is not None:
+            params.append(("rest", rest))
+        self.expect("=>")
+        return self.arrow_body(start, names, tuple(params), defaults)
+
+    def pattern_list(self, close: str, names: list, defaults: list) -> tuple[list, Optional[tuple]]:
+        """Bindings up to ``close`` (consumed), the last maybe ``...rest``; an array pattern
+        (``close`` "]") may leave holes, which are None."""
+        elems: list = []
+        rest = None
+        while self.peek()[0] != close:
+            if close == "]" and self.peek()[0] == ",":  # a hole: [, second]
+                self.i += 1
+                elems.append(None)
+                continue
+            if self.peek()[0] == "...":
+                self.i += 1
+                rest = self.binding(names, defaults)
+                break
+            elems.append(self.binding_with_default(names, defaults))
+            if self.peek()[0] == ",":
+                self.i += 1
+            elif self.peek()[0] != close:
+                self.fail(self.peek())
+        self.expect(close)
+        return elems, rest
+
+    def binding_with_default(self, names: list, defaults: list) -> tuple:
+        pattern = self.binding(names, defaults)
+        if self.peek()[0] != "=":
+            return pattern
+        self.i += 1
+        default = self.expr()
+        defaults.append(default)
+        return ("default", pattern, default)
+
+    def binding(self, names: list, defaults: list) -> tuple:
+        """One binding pattern: a name, ``[a, , b = 1, ...rest]`` or ``{a, b: c, ...rest}``."""
+        t = self.next()
+        typ, v, s, e = t
+        if typ == "name":
+            names.append(self.bound_name(v, s, e))
+            self.bound[-1].add(v)
+            return ("name", v)
+        if typ not in ("[", "{"):
+            self.fail(t)
+        self.nest += 1
+        if self.nest > MAX_EXPRESSION_DEPTH:
+            raise ExpressionSandboxError(
+                f"expression nested deeper than {MAX_EXPRESSION_DEPTH} levels", s, e)
+        try:
+            if typ == "{":
+                return self.object_pattern(names, defaults)
+            elems, rest = self.pattern_list("]", names, defaults)
+            return ("array", tuple(elems), rest)
+        finally:
+            self.nest -= 1
+
+    def object_pattern(self, names: list, defaults: list) -> tuple:
+        entries: list = []
+        rest = None
+        while self.peek()[0] != "}":
+            t = self.next()
+            typ, v, s, e = t
+            if typ == "...":
+                rest = self.binding(names, defaults)
+                if rest[0] != "name":
+                    self.fail(t)
+                break
+            if typ == "[":
+                raise ExpressionSyntaxError("computed keys in a parameter pattern are not supported", s, e)
+            if typ not in ("name", "str", "num"):
+                self.fail(t)
+            key = v if typ != "num" else js_to_string(v)
+            _check_prop(key, s, e)
+            if self.peek()[0] == ":":
+                self.i += 1
+                pattern = self.binding_with_default(names, defaults)
+            else:  # shorthand {a} or {a = 1}
+                if typ != "name":
+                    self.fail(self.peek())
+                self.i -= 1
+                pattern = self.binding_with_default(names, defaults)
+            entries.append((key, pattern))
+            if self.peek()[0] == ",":
+                self.i += 1
+            elif self.peek()[0] != "}":
+                self.fail(self.peek())
+        self.expect("}")
+        return ("object", tuple(entries), rest)
 
 
 def compile_parameters(params: tuple, compile_node: Callable[[tuple], Callable]) -> tuple:
