@@ -97,6 +97,16 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("s.startsWith('He') && s.endsWith('ld') && s.includes('o W')", True),
     ("'5'.padStart(3, '0') + '5'.padEnd(3, '-') + 'ab'.repeat(2)", "0055--abab"),
     ("s.at(-1) + xs.at(0)", "d3"),
+    # numbers to a count of digits, rounded half up on the exact binary value
+    ("[(1234.5678).toPrecision(6), (0.00001234).toPrecision(2), (1234.5678).toPrecision(2)]",
+     ["1234.57", "0.000012", "1.2e+3"]),
+    ("[(1.45).toPrecision(2), (2.5).toExponential(0), (123456).toExponential(), (0).toExponential(2)]",
+     ["1.4", "3e+0", "1.23456e+5", "0.00e+0"]),
+    ("(123.456).toFixed(30)", "123.456000000000003069544618483633"),
+    # URI escapes
+    ("encodeURIComponent('a b&c=é') + ' ' + encodeURI('https://x.org/a b?q=é#top')",
+     "a%20b%26c%3D%C3%A9 https://x.org/a%20b?q=%C3%A9#top"),
+    ("[decodeURIComponent('%E2%98%83%2F'), decodeURI('%E2%98%83%2F')]", ["☃/", "☃%2F"]),
     # destructured, defaulted and rest parameters
     ("Object.entries(o).map(([k, v]) => k + ':' + typeof v).join()", "a:number,b:object"),
     ("[{a: 1}, {a: 2, c: 5}].map(({a, c = 0}) => a + c)", [1, 7]),
@@ -129,6 +139,8 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("((a, a) => a)(1)", "Duplicate parameter name"),
     ("(([a] = 1, ...r = []) => a)()", "Unexpected token '='"),
     ("(({[s]: x}) => x)(o)", "computed keys"),
+    ("decodeURIComponent('100%')", "URI malformed"),
+    ("decodeURIComponent('%C0%AF')", "URI malformed"),
 ])
 def test_bad_destructuring_is_an_expression_error(src, message):
     with pytest.raises(ExpressionError) as info:

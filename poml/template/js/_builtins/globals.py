@@ -8,6 +8,7 @@ from typing import Any
 from .json import _json_parse, _json_stringify
 from .number import _is_integer, _math1, _math_minmax, _parse_float, _parse_int, _round
 from .regexp import _regexp_ctor
+from .uri import decode_uri, decode_uri_component, encode_uri, encode_uri_component
 from .object import _object_assign, _array_ctor, _array_from, _object_entries, _object_from_entries, _object_keys, _object_values
 from .._calls import _arg
 from .._operators import _pow
@@ -51,6 +52,10 @@ _GLOBALS: dict[str, Any] = {
     "parseFloat": _Builtin("parseFloat", _parse_float),
     "isNaN": _Builtin("isNaN", lambda a: _to_number(_arg(a, 0)) != _to_number(_arg(a, 0))),
     "isFinite": _Builtin("isFinite", lambda a: math.isfinite(_to_number(_arg(a, 0)))),
+    "encodeURIComponent": _Builtin("encodeURIComponent", encode_uri_component),
+    "encodeURI": _Builtin("encodeURI", encode_uri),
+    "decodeURIComponent": _Builtin("decodeURIComponent", decode_uri_component),
+    "decodeURI": _Builtin("decodeURI", decode_uri),
     "Object": _Builtin("Object", None, {
         "keys": _Builtin("keys", lambda a: _object_keys(_arg(a, 0))),
         "values": _Builtin("values", lambda a: _object_values(_arg(a, 0))),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, Callable
 
 from renderers._js import js_parse_float, js_parse_int
@@ -15,15 +15,76 @@ from .._values import UNDEFINED, _INF, _NAN, _SAFE_INT, _is_num, _norm, _to_inte
 
 # ---- number methods
 
+# Enough digits for any double's exact value (at most 767 significant) padded to 100 more places:
+# the default context's 28 would round the exact value, or refuse (toFixed(50) of 123.456).
+_EXACT = Context(prec=1200, rounding=ROUND_HALF_UP)
+
 def _n_to_fixed(x: Any, a: list) -> str:
     d = _to_integer(_arg(a, 0))
     if not 0 <= d <= 100:
         raise ExpressionError("toFixed() digits argument must be between 0 and 100")
     if x != x or abs(x) >= 1e21 or x in (_INF, -_INF):
         return js_number_to_string(x)
-    q = Decimal(x).quantize(Decimal(1).scaleb(-int(d)), rounding=ROUND_HALF_UP)
+    q = Decimal(x).quantize(Decimal(1).scaleb(-int(d)), rounding=ROUND_HALF_UP, context=_EXACT)
     s = format(q, "f")
-    return s[1:] if s.startswith("-") and q == 0 else s
+    return s[1:] if x == 0 and s[:1] == "-" else s  # -0 prints "0"; -0.25 rounds to "-0" (its sign is kept)
+
+
+def _rounded_digits(x: float, count: int) -> tuple[str, int]:
+    """The ``count`` significant digits of ``x`` > 0 and its decimal exponent, rounded half up
+    on the exact binary value (what ``toPrecision``/``toExponential`` specify)."""
+    d = Decimal(x)
+    e = d.adjusted()
+    n = int(d.scaleb(count - 1 - e, context=_EXACT).to_integral_value(rounding=ROUND_HALF_UP, context=_EXACT))
+    if n >= 10 ** count:  # 9.96 to 2 digits: 10.0 -> 1.0e1
+        n //= 10
+        e += 1
+    return str(n), e
+
+
+def _exponential(sign: str, digits: str, e: int) -> str:
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+def _n_to_precision(x: Any, a: list) -> str:
+    p = _arg(a, 0)
+    if p is UNDEFINED:
+        return js_number_to_string(x)
+    p = _to_integer(p)
+    if x != x or x in (_INF, -_INF):
+        return js_number_to_string(x)
+    if not 1 <= p <= 100:
+        raise ExpressionError("toPrecision() argument must be between 1 and 100")
+    p = int(p)
+    sign = "-" if x < 0 else ""
+    if x == 0:
+        digits, e = "0" * p, 0
+    else:
+        digits, e = _rounded_digits(abs(x), p)
+    if e < -6 or e >= p:
+        return _exponential(sign, digits, e)
+    if e >= 0:
+        return sign + digits[:e + 1] + ("." + digits[e + 1:] if e + 1 < p else "")
+    return sign + "0." + "0" * (-e - 1) + digits
+
+
+def _n_to_exponential(x: Any, a: list) -> str:
+    f = _arg(a, 0)
+    digits_wanted = None if f is UNDEFINED else _to_integer(f)
+    if x != x or x in (_INF, -_INF):
+        return js_number_to_string(x)
+    if digits_wanted is not None and not 0 <= digits_wanted <= 100:
+        raise ExpressionError("toExponential() argument must be between 0 and 100")
+    sign = "-" if x < 0 else ""
+    if x == 0:
+        return _exponential(sign, "0" * (1 + int(digits_wanted or 0)), 0)
+    if digits_wanted is None:  # as many digits as the shortest round trip needs
+        t = Decimal(repr(abs(float(x)))).normalize().as_tuple()
+        digits = "".join(map(str, t.digits))
+        return _exponential(sign, digits, len(digits) - 1 + t.exponent)
+    digits, e = _rounded_digits(abs(x), int(digits_wanted) + 1)
+    return _exponential(sign, digits, e)
 
 
 def _n_to_string(x: Any, a: list) -> str:
@@ -44,6 +105,8 @@ def _n_to_string(x: Any, a: list) -> str:
 
 _NUM_METHODS: dict[str, Callable[[Any, list], Any]] = {
     "toFixed": _n_to_fixed,
+    "toPrecision": _n_to_precision,
+    "toExponential": _n_to_exponential,
     "toString": _n_to_string,
     "valueOf": lambda x, a: x,
 }
