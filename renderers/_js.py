@@ -410,12 +410,26 @@ def _join(arr: Any, sep: str, opaque: Any, limit: float, max_depth: int, seen: s
     return sep.join(parts)
 
 
+# --------------------------------------------------------------------------- UTF-16 code units
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def join_surrogate_pairs(text: str) -> str:
+    """A high and a low surrogate side by side (UTF-16 written unit by unit: ``'\\ud83d\\ude00'``,
+    ``String.fromCharCode(0xD83D, 0xDE00)``) as the one character they encode, as a Python str holds it."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE_PAIR.sub(
+        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10) + (ord(m.group()[1]) - 0xDC00)), text)
+
+
 # --------------------------------------------------------------------------- JSON.stringify
 
 # The C-accelerated string escaper of the json module (ensure_ascii=False flavour)
 # escapes exactly what JSON.stringify escapes: quotes, backslash, C0 controls.
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_str(s: str) -> str:

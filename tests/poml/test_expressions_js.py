@@ -103,6 +103,12 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("[(1.45).toPrecision(2), (2.5).toExponential(0), (123456).toExponential(), (0).toExponential(2)]",
      ["1.4", "3e+0", "1.23456e+5", "0.00e+0"]),
     ("(123.456).toFixed(30)", "123.456000000000003069544618483633"),
+    # newer array methods, string code points, Number constants
+    ("[xs.findLast(x => x < 3), xs.findLastIndex(x => x > 5), xs.with(-1, 9), xs.reduceRight((a, x) => a + x, '')]",
+     [2, -1, [3, 1, 9], "213"]),
+    ("[String.fromCharCode(0xD83D, 0xDE00) === String.fromCodePoint(0x1F600), 'e\u0301'.normalize().length]",
+     [True, 1]),
+    ("Number.EPSILON > 0 && Number.MAX_VALUE > 1e308 && Number.isNaN(Number.NaN)", True),
     # URI escapes
     ("encodeURIComponent('a b&c=é') + ' ' + encodeURI('https://x.org/a b?q=é#top')",
      "a%20b%26c%3D%C3%A9 https://x.org/a%20b?q=%C3%A9#top"),

@@ -104,7 +104,9 @@ CALLS = ["String", "Number", "JSON.stringify", "parseInt", "parseFloat", "isNaN"
          "Math.sign"]
 METHODS = ["slice(1)", "slice(-2, 5)", "indexOf('a')", "lastIndexOf(1, 1)", "includes(1)", "concat([1])", "join('-')",
            "toString()", "toUpperCase()", "trim()", "at(-1)", "split(',')", "toFixed(2)", "padStart(4, '0')",
-           "repeat(2)", "charAt(1)", "startsWith('a')", "map(x => x)", "filter(x => x)", "reverse()", "flat()"]
+           "repeat(2)", "charAt(1)", "startsWith('a')", "map(x => x)", "filter(x => x)", "reverse()", "flat()",
+           "findLast(x => x)", "findLastIndex(x => x)", "with(-1, 0)", "reduceRight((a, x) => a + x, '')",
+           "toPrecision(3)", "toExponential(2)", "codePointAt(0)", "normalize('NFD')"]
 MEMBERS = [".length", "[0]", "[1]", "['a']", ".a", ".b", "['1']"]
 
 
@@ -182,6 +184,10 @@ def test_scope_integers_past_two_to_the_53_round_like_javascript(node):
     # what every object inherits (found by the generated expressions under another seed)
     "({}).toString()", "({a: 1}).hasOwnProperty('a')", "({a: 1}).hasOwnProperty('toString')",
     "({toString: 2}).toString", "({1: 0}).hasOwnProperty(1)", "typeof ({}).toString", "JSON.stringify(({b: [1]}).valueOf())",
+    "String.fromCharCode(72, 105, 65601.7, -1, NaN)", "String.fromCodePoint(72, 0x1F600)", "String.fromCodePoint(-1)",
+    "String.fromCodePoint(1.5)", "'e\u0301'.normalize('NFC') === '\u00e9'", "'x'.normalize('nfc')",
+    "[1, 2].with(2, 0)", "[1, 2].with(-3, 0)", "[[1, 2], [3]].reduceRight((a, x) => a.concat(x), [])",
+    "[Number.EPSILON, Number.MAX_VALUE, Number.MIN_VALUE, Number.NaN, Number.NEGATIVE_INFINITY]", "Array.of(7, 'a')",
 ])
 def test_known_corners_agree_with_node(node, expr):
     agree(expr, {}, node)

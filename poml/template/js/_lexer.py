@@ -10,7 +10,7 @@ from typing import Any
 
 from ..._limits import MAX_EXPRESSION_DEPTH
 from ._errors import ExpressionSandboxError, ExpressionSyntaxError
-from renderers._js import JS_WHITESPACE_CLASS, decimal_value as _parse_decimal, normalize as _norm
+from renderers._js import JS_WHITESPACE_CLASS, decimal_value as _parse_decimal, join_surrogate_pairs, normalize as _norm
 
 
 # --------------------------------------------------------------------------- tokenizer
@@ -38,9 +38,6 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "
 Token = tuple
 
 
-_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-
-
 def _unescape(body: str, start: int) -> str:
     """Decode the JS escapes of a string literal body (``start``: its offset, for errors)."""
     if "\\" not in body:
@@ -59,10 +56,7 @@ def _unescape(body: str, start: int) -> str:
             raise ExpressionSyntaxError("Invalid Unicode escape sequence", start + m.start(), start + m.end())
         return _SIMPLE_ESCAPES.get(e, e)
 
-    s = _ESCAPE_RE.sub(repl, body)
-    # '\ud83d\ude00' (a UTF-16 pair written as two escapes) is one character in Python
-    return _SURROGATE_PAIR.sub(
-        lambda m: chr(0x10000 + ((ord(m.group()[0]) - 0xD800) << 10) + (ord(m.group()[1]) - 0xDC00)), s)
+    return join_surrogate_pairs(_ESCAPE_RE.sub(repl, body))
 
 
 def _tokenize(text: str, pos: int = 0, in_template: bool = False, nest: int = 0) -> tuple[list, int]:

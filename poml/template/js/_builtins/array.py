@@ -91,17 +91,30 @@ def _a_every(arr: Any, a: list) -> bool:
     return all(js_truthy(_call(f, [x, i, arr])) for i, x in enumerate(arr))
 
 
-def _a_find(arr: Any, a: list, want_index: bool) -> Any:
+def _a_find(arr: Any, a: list, want_index: bool, from_end: bool = False) -> Any:
     f = _callback(a, 0, len(arr))
-    for i, x in enumerate(arr):
-        if js_truthy(_call(f, [x, i, arr])):
-            return i if want_index else x
+    for i in (range(len(arr) - 1, -1, -1) if from_end else range(len(arr))):
+        if js_truthy(_call(f, [arr[i], i, arr])):
+            return i if want_index else arr[i]
     return -1 if want_index else UNDEFINED
 
 
-def _a_reduce(arr: Any, a: list) -> Any:
+def _a_with(arr: Any, a: list) -> list:
+    """``arr.with(i, v)``: a copy with one item replaced (a negative ``i`` counts from the end)."""
+    i = _to_integer(_arg(a, 0))
+    at = i if i >= 0 else len(arr) + i
+    if not 0 <= at < len(arr):
+        raise ExpressionError(f"Invalid index : {js_to_string(i)}")
+    out = list(arr)
+    out[int(at)] = _arg(a, 1)
+    return _check_list(out)
+
+
+def _a_reduce(arr: Any, a: list, from_end: bool = False) -> Any:
     f = _callback(a, 0, len(arr))
     items = list(enumerate(arr))
+    if from_end:
+        items.reverse()
     if len(a) >= 2:
         acc = a[1]
     elif items:
@@ -171,7 +184,11 @@ _ARR_METHODS: dict[str, Callable[[Any, list], Any]] = {
     "every": _a_every,
     "find": lambda arr, a: _a_find(arr, a, False),
     "findIndex": lambda arr, a: _a_find(arr, a, True),
+    "findLast": lambda arr, a: _a_find(arr, a, False, from_end=True),
+    "findLastIndex": lambda arr, a: _a_find(arr, a, True, from_end=True),
+    "with": _a_with,
     "reduce": _a_reduce,
+    "reduceRight": lambda arr, a: _a_reduce(arr, a, from_end=True),
     "flat": _a_flat,
     "reverse": lambda arr, a: _check_list(list(reversed(arr))),  # a copy: the scope is read-only
     "toReversed": lambda arr, a: _check_list(list(reversed(arr))),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 from .json import _json_parse, _json_stringify
 from .number import _is_integer, _math1, _math_minmax, _parse_float, _parse_int, _round
 from .regexp import _regexp_ctor
+from .string import _from_char_code, _from_code_point
 from .uri import decode_uri, decode_uri_component, encode_uri, encode_uri_component
 from .object import _object_assign, _array_ctor, _array_from, _object_entries, _object_from_entries, _object_keys, _object_values
 from .._calls import _arg
@@ -37,7 +39,10 @@ _GLOBALS: dict[str, Any] = {
         "PI": math.pi,
         "E": math.e,
     }),
-    "String": _Builtin("String", lambda a: js_to_string(a[0]) if a else ""),
+    "String": _Builtin("String", lambda a: js_to_string(a[0]) if a else "", {
+        "fromCharCode": _Builtin("fromCharCode", _from_char_code),
+        "fromCodePoint": _Builtin("fromCodePoint", _from_code_point),
+    }),
     "Number": _Builtin("Number", lambda a: _to_number(a[0]) if a else 0, {
         "isInteger": _Builtin("isInteger", _is_integer),
         "isFinite": _Builtin("isFinite", lambda a: _is_num(_arg(a, 0)) and math.isfinite(_arg(a, 0))),
@@ -46,6 +51,12 @@ _GLOBALS: dict[str, Any] = {
         "parseInt": _Builtin("parseInt", _parse_int),
         "MAX_SAFE_INTEGER": _SAFE_INT - 1,
         "MIN_SAFE_INTEGER": 1 - _SAFE_INT,
+        "EPSILON": sys.float_info.epsilon,
+        "MAX_VALUE": sys.float_info.max,
+        "MIN_VALUE": 5e-324,
+        "POSITIVE_INFINITY": _INF,
+        "NEGATIVE_INFINITY": -_INF,
+        "NaN": _NAN,
     }),
     "Boolean": _Builtin("Boolean", lambda a: js_truthy(_arg(a, 0))),
     "parseInt": _Builtin("parseInt", _parse_int),
@@ -67,5 +78,6 @@ _GLOBALS: dict[str, Any] = {
     "Array": _Builtin("Array", _array_ctor, {
         "isArray": _Builtin("isArray", lambda a: isinstance(_arg(a, 0), (list, tuple))),
         "from": _Builtin("from", _array_from),
+        "of": _Builtin("of", lambda a: list(a)),
     }),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Callable
 
 from ...._limits import MAX_ARRAY_ITEMS, MAX_STRING_CHARS
@@ -11,7 +12,7 @@ from . import regexp as _rx
 from .._regex import JSRegExp
 from .._calls import _arg, _call, _clamp, _is_function, _rel_index
 from .._errors import ExpressionError, ExpressionSandboxError
-from renderers._js import JS_WHITESPACE as _JS_WS
+from renderers._js import JS_WHITESPACE as _JS_WS, join_surrogate_pairs
 
 from .._values import UNDEFINED, _INF, _NAN, _to_integer, _to_number, js_number_to_string, js_to_string
 
@@ -145,6 +146,37 @@ def _s_char_code_at(s: str, a: list) -> Any:
     return ord(s[int(i)]) if 0 <= i < len(s) else _NAN
 
 
+def _s_code_point_at(s: str, a: list) -> Any:
+    i = _to_integer(_arg(a, 0))
+    return ord(s[int(i)]) if 0 <= i < len(s) else UNDEFINED
+
+
+def _s_normalize(s: str, a: list) -> str:
+    form = "NFC" if _arg(a, 0) is UNDEFINED else js_to_string(a[0])
+    if form not in ("NFC", "NFD", "NFKC", "NFKD"):
+        raise ExpressionError("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
+    return _check_str(unicodedata.normalize(form, s))
+
+
+def _from_char_code(a: list) -> str:
+    """``String.fromCharCode``: UTF-16 code units; a surrogate pair becomes its one character."""
+    return join_surrogate_pairs("".join(chr(_uint16(_to_number(x))) for x in _check_list(list(a))))
+
+
+def _uint16(n: Any) -> int:
+    return 0 if n != n or n in (_INF, -_INF) else int(n) % 0x10000  # ToUint16: truncate, wrap
+
+
+def _from_code_point(a: list) -> str:
+    out = []
+    for x in _check_list(list(a)):
+        n = _to_number(x)
+        if n != n or n in (_INF, -_INF) or n != int(n) or not 0 <= n <= 0x10FFFF:
+            raise ExpressionError(f"Invalid code point {js_to_string(x)}")
+        out.append(chr(int(n)))
+    return "".join(out)
+
+
 def _as_regexp(v: Any, flags: str) -> JSRegExp:
     """A string argument of match/matchAll/search is a pattern, as in ``new RegExp(v)``."""
     if type(v) is JSRegExp:
@@ -182,6 +214,8 @@ _STR_METHODS: dict[str, Callable[[str, list], Any]] = {
     "repeat": _s_repeat,
     "charAt": _s_char_at,
     "charCodeAt": _s_char_code_at,
+    "codePointAt": _s_code_point_at,
+    "normalize": _s_normalize,
     "concat": lambda s, a: _check_str(s + "".join(js_to_string(x) for x in a)),
     "at": _s_at,
     "toString": lambda s, a: s,
