@@ -37,12 +37,12 @@ def _dunder(name: str) -> bool:
 
 
 def _check_prop(name: str, start: int = -1, end: int = -1) -> None:
-    if name in _FORBIDDEN_PROPS or _dunder(name):
+    if name in _FORBIDDEN_PROPS or (name[:2] == "__" and _dunder(name)):
         raise ExpressionSandboxError(f"access to property '{name}' is not allowed", start, end)
 
 
 def _check_name(name: str, start: int = -1, end: int = -1) -> None:
-    if name in _FORBIDDEN_NAMES or _dunder(name):
+    if name in _FORBIDDEN_NAMES or (name[:2] == "__" and _dunder(name)):
         raise ExpressionSandboxError(f"access to '{name}' is not allowed", start, end)
 
 
