@@ -318,6 +318,30 @@ class Expander:
             pass
         return self.result
 
+    def json_error(self, exc: ValueError, element: XmlElement, message: str, hint: str, lead: int = 0) -> None:
+        """Report JSON that does not parse: at the character where it fails when the body's text
+        is written as is in the file (``lead`` characters stripped from its start), else on the
+        whole element."""
+        pos = getattr(exc, "pos", None)
+        at = None if pos is None else self._joined_offset(element, pos + lead)
+        if at is None:
+            self.error(element.start, element.end, f"{message}: {exc}", hint=hint)
+        else:
+            self.error(at, at + 1, f"{message}: {exc.msg}", hint=hint)
+
+    def _joined_offset(self, element: XmlElement, pos: int) -> Optional[int]:
+        """Where character ``pos`` of ``element.joined_text()`` is in the file (its text nodes are
+        joined by one space), or None when that node's text is not the file's (decoded, CDATA)."""
+        offset = 0
+        for c in element.text_contents():
+            n = len(c.text)
+            if pos <= offset + n:
+                if self.source.text[c.start:c.end] != c.text:
+                    return None
+                return c.start + min(pos - offset, max(0, n - 1))
+            offset += n + 1
+        return None
+
     def _read_json_child(self, root: XmlElement, name: str) -> Any:
         found = [c for c in root.children if isinstance(c, XmlElement) and c.name.lower() == name]
         if not found:
@@ -334,8 +358,8 @@ class Expander:
         except ValueError as exc:
             if self.lenient and name == "stylesheet":
                 return self._css_stylesheet(found[0], text)
-            self.error(found[0].start, found[0].end, f"Invalid JSON in <{name}>: {exc}",
-                       hint=f"the body of <{name}> must be a JSON object")
+            self.json_error(exc, found[0], f"Invalid JSON in <{name}>",
+                            hint=f"the body of <{name}> must be a JSON object")
             return None
         except RecursionError:
             self.error(found[0].start, found[0].end, f"The JSON in <{name}> is nested too deeply.",
@@ -549,6 +573,8 @@ class Expander:
             content = self._read_let_source(src, type_v)
             if content is _FAILED:
                 return
+            if type_v is None and type(content) is str and src.value.lower().endswith(".json"):
+                self._warn_unless_json(src, content)
             self._assign(element, out, name_v, content)
             return
         if value is not None and value.value:
@@ -571,6 +597,24 @@ class Expander:
             return
         self.error(element.start, element.end, "Invalid <let> element.", kind=PomlTemplateError,
                    hint='use <let name="x" value="expr"/>, <let name="x">text</let> or <let src="file.json"/>')
+
+    def _warn_unless_json(self, src: XmlAttribute, content: str) -> None:
+        """A ``.json`` file that is not JSON is read as text, as the reference reads it; say why.
+
+        ``content`` is that text, or the string a valid file holds (``"hello"``): only the file's
+        own text tells them apart, so it is read again (this happens only for a string result)."""
+        from ..data.sources import read_source
+
+        try:
+            json.loads(self._read_source_kept(src.value, "string", read_source))
+        except (PomlError, OSError):
+            return
+        except ValueError as exc:
+            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            self.sink.warning(src.value_start, src.value_end,
+                              f"{src.value} is not valid JSON ({getattr(exc, 'msg', exc)}{where}): it is read as text",
+                              hint='fix the file, or write type="string" to read it as text on purpose',
+                              source=self.source)
 
     def _assign(self, element: XmlElement, out: dict, name: Optional[str], content: Any) -> None:
         if not name:
@@ -669,8 +713,11 @@ class Expander:
             try:
                 schema = json.loads(joined)
             except ValueError as exc:
-                self.error(element.start, element.end, f"Invalid JSON schema: {exc}",
-                           hint="the body must be a JSON Schema object")
+                if joined != text:  # templates wrote it: the failing character is not in the file
+                    exc = ValueError(str(exc))
+                raw = element.joined_text()
+                self.json_error(exc, element, "Invalid JSON schema", hint="the body must be a JSON Schema object",
+                                lead=len(raw) - len(raw.lstrip()))
                 return None
         else:
             from ._zod import is_zod, to_json_schema, zod_scope

@@ -7,7 +7,7 @@ import pickle
 from multiprocessing.reduction import ForkingPickler
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import poml
 from poml import _errors
@@ -169,3 +169,69 @@ def test_no_stage_reports_a_kind_by_its_name():
     offenders = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py")
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- JSON bodies
+
+_JSON_OBJECTS = st.dictionaries(st.text("abc", min_size=1, max_size=3),
+                                st.one_of(st.integers(-9, 99), st.booleans(), st.none(), st.text("xy ", max_size=3),
+                                          st.lists(st.integers(0, 9), max_size=3)), min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_JSON_OBJECTS, st.sampled_from([None, 2]), st.sampled_from(["", "\n  ", "\n"]), st.data())
+def test_a_json_body_that_does_not_parse_is_reported_at_the_failing_character(value, indent, lead, data):
+    import json
+
+    good = json.dumps(value, indent=indent)
+    at = data.draw(st.integers(0, len(good)))
+    body = lead + good[:at] + data.draw(st.sampled_from([",", ":", "}", "]", "x", '"', ""])) + good[at + 1:]
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        expected = exc.pos
+    else:
+        assume(False)  # the change left it valid
+    for tag in ("context", "stylesheet"):
+        markup = f"<poml><{tag}>{body}</{tag}><p>x</p></poml>"
+        with pytest.raises(poml.PomlError) as info:
+            poml.poml(markup)
+        d = info.value.diagnostic
+        body_start = markup.index(body, len(f"<poml><{tag}>") - 1)
+        assert d.start == body_start + min(expected, len(body) - 1), (body, d)  # the end of input: its last character
+        assert d.end == d.start + 1
+        assert "line 1 column" not in d.message  # the position is the diagnostic's, not the message's
+
+
+def test_a_json_file_that_is_not_json_is_read_as_text_with_a_located_warning(tmp_path):
+    import warnings
+
+    (tmp_path / "bad.json").write_text('{\n  "a": 1,\n}')
+    (tmp_path / "text.json").write_text('"just a string"')
+    prompt = tmp_path / "p.poml"
+
+    def render(name: str, extra: str = "") -> str:
+        prompt.write_text(f'<poml><let name="x" src="{name}"{extra}/><p>[{{{{ x }}}}]</p></poml>')
+        return poml.poml(prompt, chat=False)
+
+    with pytest.warns(poml.PomlWarning) as caught:
+        assert render("bad.json") == '[{ "a": 1, }]'  # the reference reads it as text too
+    message = str(caught[0].message)
+    assert "bad.json is not valid JSON" in message and "line 3 column 1" in message
+    assert message.startswith(f"{prompt}:1:26:")  # at the src value
+    for name, extra in (("text.json", ""), ("bad.json", ' type="string"')):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            render(name, extra)
+
+
+def test_an_output_schema_that_does_not_parse_is_reported_where_it_fails():
+    markup = '<poml>\n  <output-schema>\n    {"type": "object",, }\n  </output-schema>\n</poml>'
+    with pytest.raises(poml.PomlError) as info:
+        poml.poml(markup)
+    d = info.value.diagnostic
+    assert (d.line, d.column, d.end - d.start) == (3, 23, 1)
+    # Written by a template, the failing character is not in the file: the element is reported.
+    with pytest.raises(poml.PomlError) as info:
+        poml.poml('<poml><output-schema>{"type": {{ t }} }</output-schema></poml>', context={"t": "[1"})
+    assert info.value.diagnostic.column == 7 and "line 1 column" in info.value.diagnostic.message
