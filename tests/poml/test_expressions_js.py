@@ -147,8 +147,9 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("(({[s]: x}) => x)(o)", "computed keys"),
     ("decodeURIComponent('100%')", "URI malformed"),
     ("decodeURIComponent('%C0%AF')", "URI malformed"),
+    ("(1.5).toLocaleString()", "(1.5).toLocaleString is not a function"),  # the parentheses are its text
 ])
-def test_bad_destructuring_is_an_expression_error(src, message):
+def test_mistakes_are_expression_errors_that_say_what_went_wrong(src, message):
     with pytest.raises(ExpressionError) as info:
         evaluate(src, S)
     assert message in str(info.value)

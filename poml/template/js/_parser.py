@@ -374,9 +374,11 @@ class _Parser(PatternParsing):
             return ("name", s, e, 1, v)
         if typ == "(":
             inner = self.expr()
-            self.expect(")")
+            close = self.expect(")")
             if inner[0] == "unary":  # parenthesised: allowed before **
                 inner = inner[:-1] + (True,)
+            if inner[0] != "arrow":  # spans take the parentheses ("(1.5).f is not a function"); an
+                inner = (inner[0], s, close[3]) + inner[3:]  # arrow keeps its own text, as String(f) prints it
             return inner
         if typ == "[":
             elems = self.items("]", holes=True)
