@@ -40,8 +40,12 @@ _expression = st.one_of(
     st.sampled_from(["x", "x.y", "items.length", "items[0]", "x + 1", "'a' + x", "[x, x]", "{a: x}",
                      "x ? 1 : 2", "JSON.stringify(items)", "items.map(i => i * 2)", "x.y.z.w",
                      "undefined.a", "(() => 1)()", "x.constructor", "__import__", "'a'.repeat(3)",
-                     "JSON.parse('[[[[1]]]]')", "Math.max(...items)", "items.join(',')"]),
+                     "JSON.parse('[[[[1]]]]')", "Math.max(...items)", "items.join(',')",
+                     "Object.entries(x).map(([k, v]) => k + v)", "items.map(({y, z = 1}, ...r) => y)",
+                     "x._id", "(1.5).toPrecision(2)", "encodeURIComponent(x)", "decodeURI('%')",
+                     "items.findLast(i => i)", "String.fromCharCode(0xD83D)"]),
     st.text(alphabet="xy.+-*/()[]{}'\"?:!=<>&| 0123456789", max_size=20),
+    st.text(alphabet="xy_.,()[]{}=> 1'", max_size=24),  # arrows and binding patterns, mostly broken
 )
 
 
