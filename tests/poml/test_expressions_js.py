@@ -109,6 +109,9 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("[String.fromCharCode(0xD83D, 0xDE00) === String.fromCodePoint(0x1F600), 'e\u0301'.normalize().length]",
      [True, 1]),
     ("Number.EPSILON > 0 && Number.MAX_VALUE > 1e308 && Number.isNaN(Number.NaN)", True),
+    # localeCompare: Node's order of printable ASCII (punctuation, digits, letters; a before A)
+    ("['b', 'B', 'a', 'A', 'a b', 'ab', '_x', '10', '9'].sort((x, y) => x.localeCompare(y))",
+     ["_x", "10", "9", "a", "A", "a b", "ab", "b", "B"]),
     # URI escapes
     ("encodeURIComponent('a b&c=é') + ' ' + encodeURI('https://x.org/a b?q=é#top')",
      "a%20b%26c%3D%C3%A9 https://x.org/a%20b?q=%C3%A9#top"),
@@ -147,7 +150,9 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("(({[s]: x}) => x)(o)", "computed keys"),
     ("decodeURIComponent('100%')", "URI malformed"),
     ("decodeURIComponent('%C0%AF')", "URI malformed"),
-    ("(1.5).toLocaleString()", "(1.5).toLocaleString is not a function"),  # the parentheses are its text
+    ("(1.5).toLocaleString()", "(1.5).toLocaleString is not a function"),
+    ("'é'.localeCompare('e')", "printable ASCII text only"),
+    ("'a'.localeCompare('b', 'de')", "locales or options"),  # the parentheses are its text
 ])
 def test_mistakes_are_expression_errors_that_say_what_went_wrong(src, message):
     with pytest.raises(ExpressionError) as info:
