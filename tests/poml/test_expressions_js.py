@@ -112,6 +112,12 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     # localeCompare: Node's order of printable ASCII (punctuation, digits, letters; a before A)
     ("['b', 'B', 'a', 'A', 'a b', 'ab', '_x', '10', '9'].sort((x, y) => x.localeCompare(y))",
      ["_x", "10", "9", "a", "A", "a b", "ab", "b", "B"]),
+    # toLocaleString: en-US numbers
+    ("[(1234.5678).toLocaleString(), (0.256).toLocaleString('en-US', {style: 'percent'}), (-0).toLocaleString()]",
+     ["1,234.568", "26%", "-0"]),
+    ("(1234.5).toLocaleString('en-US', {style: 'currency', currency: 'usd'}) + ' ' + "
+     "(1234.5).toLocaleString('en', {style: 'currency', currency: 'JPY'})", "$1,234.50 ¥1,235"),
+    ("(1234.5).toLocaleString(undefined, {minimumFractionDigits: 2, useGrouping: false})", "1234.50"),
     # URI escapes
     ("encodeURIComponent('a b&c=é') + ' ' + encodeURI('https://x.org/a b?q=é#top')",
      "a%20b%26c%3D%C3%A9 https://x.org/a%20b?q=%C3%A9#top"),
@@ -150,9 +156,14 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("(({[s]: x}) => x)(o)", "computed keys"),
     ("decodeURIComponent('100%')", "URI malformed"),
     ("decodeURIComponent('%C0%AF')", "URI malformed"),
-    ("(1.5).toLocaleString()", "(1.5).toLocaleString is not a function"),
     ("'é'.localeCompare('e')", "printable ASCII text only"),
-    ("'a'.localeCompare('b', 'de')", "locales or options"),  # the parentheses are its text
+    ("'a'.localeCompare('b', 'de')", "en-US locale only"),
+    ("(1.5).toFixed(-1)", "toFixed() digits argument must be between 0 and 100"),
+    ("(1.5).toLocaleString('de-DE')", "en-US locale only"),
+    ("(1.5).toLocaleString('en-US', {notation: 'compact'})", "option notation is not supported"),
+    ("(1.5).toLocaleString('en-US', {style: 'currency', currency: 'CHF'})", "not CHF"),
+    ("(1.5).toLocaleString('en-US', {minimumFractionDigits: 3, maximumFractionDigits: 1})", "out of range"),
+    ("(1.5).toLocaleStringX()", "(1.5).toLocaleStringX is not a function"),  # the parentheses are its text
 ])
 def test_mistakes_are_expression_errors_that_say_what_went_wrong(src, message):
     with pytest.raises(ExpressionError) as info:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from renderers._js import js_parse_float, js_parse_int
 
 from .._calls import _arg
+from .locale import to_locale_string
 from .._errors import ExpressionError
 from .._values import UNDEFINED, _INF, _NAN, _SAFE_INT, _is_num, _norm, _to_integer, _to_number, js_number_to_string, js_to_string
 
@@ -107,6 +108,7 @@ _NUM_METHODS: dict[str, Callable[[Any, list], Any]] = {
     "toFixed": _n_to_fixed,
     "toPrecision": _n_to_precision,
     "toExponential": _n_to_exponential,
+    "toLocaleString": to_locale_string,
     "toString": _n_to_string,
     "valueOf": lambda x, a: x,
 }

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from ...._limits import MAX_ARRAY_ITEMS, MAX_STRING_CHARS
 from .._budget import _check_list, _check_str
 from . import regexp as _rx
+from .locale import locale_compare
 from .._regex import JSRegExp
 from .._calls import _arg, _call, _clamp, _is_function, _rel_index
 from .._errors import ExpressionError, ExpressionSandboxError
@@ -151,40 +152,6 @@ def _s_code_point_at(s: str, a: list) -> Any:
     return ord(s[int(i)]) if 0 <= i < len(s) else UNDEFINED
 
 
-# The order ICU's root collation (Node's default, en-US) gives these characters, one primary
-# weight each; a capital letter shares its small letter's and sorts after it on a tie (tertiary).
-_COLLATION_ORDER = ("\t\n\x0b\x0c\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789"
-                    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ")
-
-
-def _primary_weights(order: str) -> dict[str, int]:
-    weights: dict[str, int] = {}
-    for c in order:
-        weights[c] = weights[c.lower()] if c.isupper() else len({*weights.values()})
-    return weights
-
-
-_PRIMARY = _primary_weights(_COLLATION_ORDER)
-
-
-def _collation_key(s: str) -> tuple:
-    try:
-        return [_PRIMARY[c] for c in s], [c.isupper() for c in s]
-    except KeyError:
-        raise ExpressionError(
-            "localeCompare is supported for printable ASCII text only (elsewhere its order comes from "
-            "ICU's locale data); compare with a < b ? -1 : a > b ? 1 : 0") from None
-
-
-def _s_locale_compare(s: str, a: list) -> int:
-    """``a.localeCompare(b)`` as Node orders printable ASCII: punctuation, then digits, then
-    letters regardless of case, a small letter before its capital on a tie."""
-    if len(a) > 1 and not (_arg(a, 1) in ("en", "en-US", UNDEFINED) and _arg(a, 2) is UNDEFINED):
-        raise ExpressionError("localeCompare with locales or options is not supported")
-    mine, theirs = _collation_key(s), _collation_key(js_to_string(_arg(a, 0)))
-    return (mine > theirs) - (mine < theirs)
-
-
 def _s_normalize(s: str, a: list) -> str:
     form = "NFC" if _arg(a, 0) is UNDEFINED else js_to_string(a[0])
     if form not in ("NFC", "NFD", "NFKC", "NFKD"):
@@ -250,7 +217,7 @@ _STR_METHODS: dict[str, Callable[[str, list], Any]] = {
     "charCodeAt": _s_char_code_at,
     "codePointAt": _s_code_point_at,
     "normalize": _s_normalize,
-    "localeCompare": _s_locale_compare,
+    "localeCompare": locale_compare,
     "concat": lambda s, a: _check_str(s + "".join(js_to_string(x) for x in a)),
     "at": _s_at,
     "toString": lambda s, a: s,
