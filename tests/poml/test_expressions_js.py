@@ -164,6 +164,7 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("(1.5).toLocaleString('en-US', {style: 'currency', currency: 'CHF'})", "not CHF"),
     ("(1.5).toLocaleString('en-US', {minimumFractionDigits: 3, maximumFractionDigits: 1})", "out of range"),
     ("(1.5).toLocaleStringX()", "(1.5).toLocaleStringX is not a function"),  # the parentheses are its text
+    ("[...new Set(xs)]", "for unique items write xs.filter((x, i) => xs.indexOf(x) === i)"),
 ])
 def test_mistakes_are_expression_errors_that_say_what_went_wrong(src, message):
     with pytest.raises(ExpressionError) as info:

@@ -41,9 +41,13 @@ def _check_prop(name: str, start: int = -1, end: int = -1) -> None:
         raise ExpressionSandboxError(f"access to property '{name}' is not allowed", start, end)
 
 
+_WHY = {"new": ": expressions build no objects (new Set, new Date...); for unique items write "
+               "xs.filter((x, i) => xs.indexOf(x) === i)"}
+
+
 def _check_name(name: str, start: int = -1, end: int = -1) -> None:
     if name in _FORBIDDEN_NAMES or (name[:2] == "__" and _dunder(name)):
-        raise ExpressionSandboxError(f"access to '{name}' is not allowed", start, end)
+        raise ExpressionSandboxError(f"access to '{name}' is not allowed{_WHY.get(name, '')}", start, end)
 
 
 

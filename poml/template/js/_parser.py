@@ -265,7 +265,7 @@ class _Parser(PatternParsing):
             if typ == "name" and t[1] in _PREFIX:
                 typ = t[1]
             elif typ == "name" and t[1] in ("new", "import", "this"):
-                raise ExpressionSandboxError(f"access to '{t[1]}' is not allowed", t[2], t[3])
+                _check_name(t[1], t[2], t[3])  # all three are refused, each with its reason
             if typ not in _PREFIX or typ in ("~", "delete", "await"):
                 if typ in ("~", "delete", "await"):
                     raise ExpressionSyntaxError(f"operator '{typ}' is not supported", t[2], t[3])
