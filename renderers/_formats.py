@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ._js import stringify
+from ._jsjson import stringify
 from ._multimedia import TOOL_REQUEST, TOOL_RESPONSE
 
 FORMATS = ("raw", "message_dict", "dict", "openai_chat", "langchain", "pydantic")

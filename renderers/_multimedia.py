@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from ._base import (EMPTY, PLACEHOLDER, Media, Reporter, Written, rich_content, segments,
                     shift_mappings, shift_media)
-from ._js import parse_json
+from ._jsjson import parse_json
 
 TOOL_REQUEST = "application/vnd.poml.toolrequest"
 TOOL_RESPONSE = "application/vnd.poml.toolresponse"

@@ -22,7 +22,8 @@ import re
 from typing import Any, Optional
 
 from ._base import Reporter, Written, element_repr
-from ._js import UNDEFINED, js_ordered, js_parse_float, js_parse_int, js_string, parse_json, stringify
+from ._js import UNDEFINED, js_ordered, js_parse_float, js_parse_int, js_string
+from ._jsjson import parse_json, stringify
 from ._xmltree import escape_text
 from ._yaml import dump as yaml_dump
 

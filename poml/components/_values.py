@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from renderers import _js
+from renderers import _js, _jsjson
 
 from ..template.expressions import js_json_stringify, js_to_string, js_truthy
 
@@ -76,4 +76,4 @@ class JsRegExp:
         return f"JsRegExp({self.source_text!r})"
 
 
-parse_json = _js.parse_json  # JSON.parse; its errors are ValueErrors
+parse_json = _jsjson.parse_json  # JSON.parse; its errors are ValueErrors

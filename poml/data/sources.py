@@ -25,7 +25,8 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_float, js_parse_int, normalize, parse_json
+from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_float, js_parse_int, normalize
+from renderers._jsjson import parse_json
 
 from .._errors import PomlError
 

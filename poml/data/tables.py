@@ -35,7 +35,8 @@ from ._archives import check_archive
 from .._errors import PomlError, PomlLimitError
 from .._limits import MAX_TABLE_RECORDS
 from ._optional import require
-from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_int, js_string, normalize, parse_json as _parse_json_text, stringify
+from renderers._js import UNDEFINED, JSValueError, js_number, js_parse_int, js_string, normalize
+from renderers._jsjson import parse_json as _parse_json_text, stringify
 
 from .sources import guess_string_type, parse_text
 

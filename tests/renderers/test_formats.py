@@ -7,7 +7,8 @@ import json
 import pytest
 
 from renderers import RenderResult, format_result
-from renderers._js import format_number, js_ordered, parse_json, stringify
+from renderers._js import format_number, js_ordered
+from renderers._jsjson import parse_json, stringify
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR42mP4z8DAAMIM/4EAAB/uBfvxq7p3AAAAAElFTkSuQmCC"
 TOOL_CYCLE = [

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renderers import _js
+from renderers import _js, _jsjson
 from renderers._js import (JS_WHITESPACE, UNDEFINED, JSRangeError, JSSyntaxError, JSTypeError, js_join, js_number,
-                           js_number_to_string, js_parse_float, js_parse_int, js_string, js_trim, parse_json,
-                           stringify)
+                           js_number_to_string, js_parse_float, js_parse_int, js_string, js_trim)
+from renderers._jsjson import parse_json, stringify
 
 # ----------------------------------------------------------------- pinned examples (from node -e)
 
@@ -131,8 +131,8 @@ _JSON_DATA = st.recursive(
 
 
 def _full_reading(text: str):
-    return json.loads(text, object_pairs_hook=_js._object_from_pairs, parse_int=_js.decimal_value,
-                      parse_float=_js.decimal_value, parse_constant=_js._no_constant)
+    return json.loads(text, object_pairs_hook=_jsjson._object_from_pairs, parse_int=_js.decimal_value,
+                      parse_float=_js.decimal_value, parse_constant=_jsjson._no_constant)
 
 
 def _typed(v):  # order and types visible: 1 and 1.0 differ, so do {"1":..,"a":..} and {"a":..,"1":..}
@@ -153,9 +153,9 @@ def test_parse_json_fast_path_reads_as_the_full_rules_do(data, ascii_only, space
 
 def test_parse_json_sends_what_json_reads_differently_the_full_way():
     for text in ['{"a": 1, "\\u0031": 0}', '[12345678901234567]', '{"b": 0, "2" : 1}', '[-Infinity]']:
-        assert not _js._json_reads_it_alone(text)
+        assert not _jsjson._json_reads_it_alone(text)
     for text in ['{"a": 1, "b": "2024-01-05"}', '[1.0, 1e3, -0]', '{"k": "1\\"x"}']:
-        assert _js._json_reads_it_alone(text)
+        assert _jsjson._json_reads_it_alone(text)
         assert _typed(parse_json(text)) == _typed(_full_reading(text))
     with pytest.raises(JSSyntaxError, match="Unexpected token 'N'"):
         parse_json("[NaN]")  # Python's json would read it
@@ -229,7 +229,7 @@ _VALUES = st.recursive(_SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=
 
 @given(_VALUES)
 def test_stringify_fast_path_matches_the_exact_walker(value):
-    walker = _js._Writer("", _js._str_opaque, math.inf, math.inf)
+    walker = _jsjson._Writer("", _jsjson._str_opaque, math.inf, math.inf)
     assert walker.write(value, "")
     assert stringify(value) == "".join(walker.out)
 
@@ -256,7 +256,7 @@ _COPY_VALUES = st.recursive(st.one_of(_SCALARS, st.just(UNDEFINED), st.tuples(st
 
 @given(_COPY_VALUES)
 def test_json_copy_is_what_json_reads_from_stringify(value):
-    got = _js.json_copy(value, 10 ** 6, 256)
+    got = _jsjson.json_copy(value, 10 ** 6, 256)
     if got is None:  # only what the one walk does not copy: the caller then prints and parses
         return
     text = stringify(value)
@@ -273,9 +273,9 @@ def test_json_copy_leaves_to_the_full_path_what_it_cannot_copy_exactly():
     cyclic.append(cyclic)
     for value in ([shared, shared], cyclic, {"1": 0}, {1: 0}, [2 ** 53], [(1, 2)], [object()], "text",
                   [[[["deep"]]]]):
-        assert _js.json_copy(value, 10 ** 6, 2) is None, value
-    assert _js.json_copy(["x" * 50], 40, 256) is None  # past the length limit: the full path raises
-    copy, structure = _js.json_copy({"a": [1.0, -0.0, float("nan"), UNDEFINED], "b": UNDEFINED}, 100, 256)
+        assert _jsjson.json_copy(value, 10 ** 6, 2) is None, value
+    assert _jsjson.json_copy(["x" * 50], 40, 256) is None  # past the length limit: the full path raises
+    copy, structure = _jsjson.json_copy({"a": [1.0, -0.0, float("nan"), UNDEFINED], "b": UNDEFINED}, 100, 256)
     assert _typed(copy) == _typed({"a": [1, 0, None, None]}) and structure == 2 + 6 * 2 + 2 + 2 * 4
 
 

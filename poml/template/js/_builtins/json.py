@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from renderers import _js
+from renderers import _js, _jsjson
 
 from ...._limits import MAX_STRING_CHARS
 from .._budget import ITEM_COST, _charge, _check_str, current
@@ -18,7 +18,7 @@ def _json_parse(a: list) -> Any:
     text = js_to_string(_arg(a, 0))
     _charge(len(text))
     try:
-        return _js.parse_json(text)
+        return _jsjson.parse_json(text)
     except _js.JSSyntaxError as err:
         raise ExpressionError(str(err)) from None
     except _js.JSRangeError as err:
@@ -47,7 +47,7 @@ def _opaque_json(v: Any) -> Any:
 def _stringify(value: Any, indent: Any) -> Optional[str]:
     check_printed_size(value)
     try:
-        return _js.stringify(value, indent, opaque=_opaque_json, max_depth=MAX_VALUE_DEPTH,
+        return _jsjson.stringify(value, indent, opaque=_opaque_json, max_depth=MAX_VALUE_DEPTH,
                              max_chars=MAX_STRING_CHARS)
     except _js.JSTypeError as err:
         raise ExpressionError(str(err)) from None
@@ -58,7 +58,7 @@ def _stringify(value: Any, indent: Any) -> Optional[str]:
 def js_json_reparsed(value: Any) -> Any:
     """``JSON.parse(JSON.stringify(value))`` of a tree of plain data (an output schema from the
     context) in one walk, charged like the print; None where only the full path can tell."""
-    got = _js.json_copy(value, MAX_STRING_CHARS, MAX_VALUE_DEPTH)
+    got = _jsjson.json_copy(value, MAX_STRING_CHARS, MAX_VALUE_DEPTH)
     if got is None:
         return None
     copy, structure = got
