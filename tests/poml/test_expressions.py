@@ -518,7 +518,8 @@ def test_circular_json() -> None:
     ("a++", "Unexpected token '++': assignment is not allowed in expressions", 1),
     ("3in x", "Invalid or unexpected token", 0),
     ("#", "Unexpected token '#'", 0),
-    ("x => { return 1 }", "arrow functions with a block body are not supported; use x => expression", 5),
+    ("x => { y }", "an arrow function's block body can only be { return expression }; or write x => expression", 5),
+    ("x => { return 1; 2 }", "Unexpected number", 17),
     ("-2 ** 2", "Unary operator used immediately before exponentiation expression. "
                 "Parenthesis must be used to disambiguate operator precedence", 3),
     ("a | b", "operator '|' is not supported", 2),

@@ -129,6 +129,7 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("(([, second, ...more]) => [second, more])(xs)", [1, [2]]),
     ("((first, ...others) => others.length)(1, 2, 3)", 2),
     ("((x, y = x * 2) => y)(4)", 8),
+    ("[xs.map(x => { return x * 2; }), String(x => { return x })]", [[6, 2, 4], "x => { return x }"]),
     ("(({a, ...r}) => Object.keys(r))(o)", ["b"]),
 ])
 def test_javascript_semantics(src, expected):

@@ -301,6 +301,7 @@ def test_destructured_parameters_agree_with_node(node, trees, rest, scope):
     "(({a, ...r}) => Object.keys(r))({a: 1, b: 2, 1: 3})",
     "(({length}) => length)('abc')",
     "(([a]) => a)(null)", "(({a}) => a)(undefined)", "(([a]) => a)({})", "(([a]) => a)(5)",
+    "[3, 1].map((x, i) => { return x * i; })", "String(({a}) => { return a })",
     "((a, a) => a)(1)", "(([a], {a}) => a)([1], {})",
 ])
 def test_destructuring_corners_agree_with_node(node, expr):

@@ -197,17 +197,25 @@ class _Parser(PatternParsing):
     def arrow_body(self, start: int, names: list, params: tuple, children: list) -> tuple:
         if len(set(names)) != len(names):
             raise ExpressionSyntaxError("Duplicate parameter name not allowed in this context", start, start + 1)
-        if self.peek()[0] == "{":
-            t = self.peek()
-            raise ExpressionSyntaxError(
-                "arrow functions with a block body are not supported; use x => expression", t[2], t[3])
+        block = self.peek()[0] == "{"
+        if block:  # { return expression } is the one block body: the expression is the body
+            t, after = self.peek(), self.toks[self.i + 1]
+            if after[0] != "name" or after[1] != "return":
+                raise ExpressionSyntaxError("an arrow function's block body can only be { return expression }; "
+                                            "or write x => expression", t[2], t[3])
+            self.i += 2
         self.bound.append(set(names))
         try:
             body = self.expr()
         finally:
             self.bound.pop()
+        end = body[2]
+        if block:
+            if self.peek()[0] == ";":
+                self.i += 1
+            end = self.expect("}")[3]
         self.has_arrow = True
-        return self.node("arrow", start, body[2], [body, *children], params, body)
+        return self.node("arrow", start, end, [body, *children], params, body)
 
     def binary(self) -> tuple:
         """Binary operators by precedence, with an explicit stack (no recursion per operator)."""
