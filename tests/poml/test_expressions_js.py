@@ -118,6 +118,10 @@ S = {"s": "Hello World", "lines": "a\nb\nc", "o": {"a": 1, "b": {"c": 2}}, "xs":
     ("(1234.5).toLocaleString('en-US', {style: 'currency', currency: 'usd'}) + ' ' + "
      "(1234.5).toLocaleString('en', {style: 'currency', currency: 'JPY'})", "$1,234.50 ¥1,235"),
     ("(1234.5).toLocaleString(undefined, {minimumFractionDigits: 2, useGrouping: false})", "1234.50"),
+    # new Set: unique values in first-seen order (SameValueZero), read-only
+    ("JSON.stringify([...new Set(xs.concat(xs, [1, '1', NaN, NaN, -0]))])", '[3,1,2,"1",null,0]'),  # -0 is kept as 0
+    ("[new Set('hello').size, new Set(xs).has(2), new Set(xs).has('2'), String(new Set())]",
+     [4, True, False, "[object Set]"]),
     # URI escapes
     ("encodeURIComponent('a b&c=é') + ' ' + encodeURI('https://x.org/a b?q=é#top')",
      "a%20b%26c%3D%C3%A9 https://x.org/a%20b?q=%C3%A9#top"),
@@ -165,7 +169,8 @@ def test_each_evaluation_gets_a_fresh_regex_object():
     ("(1.5).toLocaleString('en-US', {style: 'currency', currency: 'CHF'})", "not CHF"),
     ("(1.5).toLocaleString('en-US', {minimumFractionDigits: 3, maximumFractionDigits: 1})", "out of range"),
     ("(1.5).toLocaleStringX()", "(1.5).toLocaleStringX is not a function"),  # the parentheses are its text
-    ("[...new Set(xs)]", "for unique items write xs.filter((x, i) => xs.indexOf(x) === i)"),
+    ("new Date()", "expressions build no objects but a Set"),
+    ("new Set(5)", "5 is not iterable"),
 ])
 def test_mistakes_are_expression_errors_that_say_what_went_wrong(src, message):
     with pytest.raises(ExpressionError) as info:

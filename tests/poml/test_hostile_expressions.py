@@ -60,6 +60,7 @@ HOSTILE = {
     "template-literal-blowup": ("<p>{{ `${'a'.repeat(1e7)}${'a'.repeat(1e7)}` }}</p>", None),
     "uri-escape-blowup": ("<p>{{ encodeURIComponent('\u00e9'.repeat(5000000)).length }}</p>", None),
     "uri-unescape-huge": ("<p>{{ decodeURIComponent('%C3%A9'.repeat(2500000)).length }}</p>", None),
+    "set-of-ten-million": ("<p>{{ [...new Set('a'.repeat(1e7))].length }}</p>", None),
     "destructuring-fanout": ("<p>{{ Array.from({length: 1000000}, () => [1]).map(([a, b = 1]) => a + b).length }}</p>", None),
     "string-doubling": (
         "<poml><let name='s' value='\"x\"'/>" + "<let name='s' value='s + s'/>" * 30 + "<p>{{ s.length }}</p></poml>",

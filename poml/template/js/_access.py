@@ -12,10 +12,11 @@ from ._builtins.array import _ARR_METHODS
 from ._builtins.number import _BOOL_METHODS, _NUM_METHODS
 from ._builtins.regexp import MATCH_PROPS, REGEXP_METHODS, match_property, regexp_property
 from ._builtins.string import _STR_METHODS
+from ._builtins.array import SET_METHODS
 from ._regex import JSRegExp, MatchArray
 from ._calls import _call, _charged
 from ._errors import ExpressionError, ExpressionSandboxError
-from ._values import UNDEFINED, _array_index, _Bound, _Builtin, _is_num, js_to_string
+from ._values import UNDEFINED, JSSet, _array_index, _Bound, _Builtin, _is_num, js_to_string
 
 
 # --------------------------------------------------------------------------- property access
@@ -41,8 +42,8 @@ def _check_prop(name: str, start: int = -1, end: int = -1) -> None:
         raise ExpressionSandboxError(f"access to property '{name}' is not allowed", start, end)
 
 
-_WHY = {"new": ": expressions build no objects (new Set, new Date...); for unique items write "
-               "xs.filter((x, i) => xs.indexOf(x) === i)"}
+_WHY = {"new": ": expressions build no objects but a Set (new Set(items)); new Date, new Map and the rest "
+               "are not supported"}
 
 
 def _check_name(name: str, start: int = -1, end: int = -1) -> None:
@@ -108,6 +109,11 @@ def _get_named(o: Any, name: str) -> Any:
             return _object_member(o, name)
     if type(o) is _Builtin:
         return o.props.get(name, UNDEFINED)
+    if type(o) is JSSet:
+        if name == "size":
+            return len(o)
+        m = SET_METHODS.get(name)
+        return _Bound(name, m, o) if m else UNDEFINED
     if type(o) is JSRegExp:
         m = REGEXP_METHODS.get(name)
         if m is not None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Callable
 
 from ..._limits import MAX_ARRAY_ITEMS
 from ._access import _call_method, _check_prop, _get_index, _get_named, _read_error
-from ._budget import _charge, _check_list, _check_str
+from ._budget import ITEM_COST, _charge, _check_list, _check_str
 from ._builtins.globals import _GLOBALS
 from ._builtins.object import _to_property_key, spread_into
 from ._calls import _call
@@ -17,7 +16,7 @@ from renderers._js import js_ordered
 from ._regex import JSRegExp
 from ._patterns import compile_parameters
 from ._operators import _BINARY, _add, _neg, _strict_eq, _sub
-from ._values import UNDEFINED, _Arrow, _MISSING, _SAFE_INT, _to_number, js_to_string, js_truthy, js_typeof
+from ._values import UNDEFINED, JSSet, _Arrow, _MISSING, _SAFE_INT, _to_number, iterated, js_to_string, js_truthy, js_typeof
 
 
 # --------------------------------------------------------------------------- compiler
@@ -64,6 +63,20 @@ def _compile(node: tuple, text: str) -> Callable[[Any], Any]:
         return lambda scope: yes(scope) if js_truthy(test(scope)) else no(scope)
     if kind == "array":
         return _compile_array(node, text)
+    if kind == "new":  # new Set(iterable): the one constructor
+        args = _compile_args(node[5], text)
+
+        def new_set(scope: Any) -> JSSet:
+            a = args(scope)
+            source = a[0] if a else UNDEFINED
+            try:
+                values = () if source is None or source is UNDEFINED else iterated(source)
+            except ExpressionError as err:
+                _locate(err, s, e)
+                raise
+            _charge(len(values) * ITEM_COST)  # before the work: each value is looked at once
+            return JSSet(values)
+        return new_set
     if kind == "object":
         return _compile_object(node, text)
     if kind == "arrow":
@@ -168,21 +181,13 @@ def _compile_args(args: list, text: str) -> Callable[[Any], list]:
         for sp, f in fns:
             v = f(scope)
             if sp:
-                out.extend(_iterate(v))
+                out.extend(iterated(v))
                 if len(out) > MAX_ARRAY_ITEMS:
                     break
             else:
                 out.append(v)
         return _check_list(out)
     return with_spread
-
-
-def _iterate(v: Any) -> list:
-    if isinstance(v, (list, tuple)):
-        return list(v)
-    if isinstance(v, str):
-        return list(v)
-    raise ExpressionError(f"{js_to_string(v) if not isinstance(v, Mapping) else 'object'} is not iterable")
 
 
 def _compile_call(node: tuple, text: str) -> Callable:

@@ -272,8 +272,8 @@ class _Parser(PatternParsing):
             typ = t[0]
             if typ == "name" and t[1] in _PREFIX:
                 typ = t[1]
-            elif typ == "name" and t[1] in ("new", "import", "this"):
-                _check_name(t[1], t[2], t[3])  # all three are refused, each with its reason
+            elif typ == "name" and t[1] in ("new", "import", "this") and not self.at_new_set():
+                _check_name(t[1], t[2], t[3])  # refused, each with its reason (new Set(...) aside)
             if typ not in _PREFIX or typ in ("~", "delete", "await"):
                 if typ in ("~", "delete", "await"):
                     raise ExpressionSyntaxError(f"operator '{typ}' is not supported", t[2], t[3])
@@ -289,6 +289,12 @@ class _Parser(PatternParsing):
         for t in reversed(prefix):
             node = self.node("unary", t[2], node[2], [node], t[1], node, False)
         return node
+
+    def at_new_set(self, at: int = 0) -> bool:
+        """Whether ``new Set(`` starts ``at`` tokens from here: the one constructor expressions call."""
+        toks, i = self.toks, self.i + at
+        return (toks[i][1] == "new" and toks[i + 1][0] == "name" and toks[i + 1][1] == "Set"
+                and toks[i + 2][0] == "(")
 
     def postfix(self) -> tuple:
         node = self.primary()
@@ -374,6 +380,10 @@ class _Parser(PatternParsing):
         if typ == "name":
             if v in _KEYWORD_LITERALS:
                 return ("lit", s, e, 1, _KEYWORD_LITERALS[v])
+            if v == "new" and self.at_new_set(-1):
+                ctor = self.next()
+                call = self.call(("name", ctor[2], ctor[3], 1, "Set"), False)
+                return self.node("new", s, call[2], [call], "Set", call[5])
             _check_name(v, s, e)
             if v in _RESERVED or v in _PREFIX:
                 self.fail(t)

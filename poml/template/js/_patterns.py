@@ -10,7 +10,6 @@ pattern) is an ExpressionError. Patterns are ``("name", n)``, ``("default", patt
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
 from renderers._js import js_ordered
@@ -20,7 +19,7 @@ from ._access import _check_prop, _get_named
 from ._budget import _charge
 from ._builtins.object import spread_into
 from ._errors import ExpressionError, ExpressionSandboxError, ExpressionSyntaxError
-from ._values import UNDEFINED, js_to_string
+from ._values import UNDEFINED, iterated, js_to_string
 
 Binder = Callable[[dict, Any], None]
 
@@ -185,7 +184,7 @@ def _array_binder(elements: list, rest: Any) -> Binder:
     count = len(elements)
 
     def bind_array(frame: dict, value: Any) -> None:
-        items = _iterated(value)
+        items = iterated(value)
         n = len(items)
         for i, bind in enumerate(elements):
             if bind is not None:
@@ -194,14 +193,6 @@ def _array_binder(elements: list, rest: Any) -> Binder:
             _charge(max(0, n - count))
             rest(frame, list(items[count:]))
     return bind_array
-
-
-def _iterated(value: Any) -> Any:
-    """What an array pattern reads from: arrays and strings (by code point) are iterable."""
-    if isinstance(value, (list, tuple, str)):
-        return value
-    what = "object" if isinstance(value, Mapping) else js_to_string(value)
-    raise ExpressionError(f"{what} is not iterable")
 
 
 def _object_binder(entries: list, rest_name: Any) -> Binder:

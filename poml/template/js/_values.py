@@ -19,7 +19,7 @@ from renderers._js import UNDEFINED, js_number_to_string
 from renderers._js import js_number as _str_to_number, normalize as _norm  # noqa: F401 (the evaluator's modules import _norm here)
 
 from ._budget import current
-from ._errors import ExpressionLimitError, ExpressionSandboxError
+from ._errors import ExpressionError, ExpressionLimitError, ExpressionSandboxError
 from ._regex import JSRegExp
 
 
@@ -95,6 +95,52 @@ class _Arrow:
 _FUNCTION_TYPES = (_Builtin, _Bound, _Arrow)
 
 
+class JSSet:
+    """A ``Set`` made by ``new Set(iterable)``: its values once each, in the order first seen, told
+    apart as SameValueZero does (NaN is NaN, -0 is 0, true is not 1, objects by identity).
+    Expressions change no data, so it has no ``add`` or ``delete``."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, values: Any = ()) -> None:
+        items: dict = {}
+        for v in values:
+            if type(v) is float and v == 0:
+                v = 0  # a Set keeps -0 as +0
+            items.setdefault(_set_key(v), v)
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, v: Any) -> bool:
+        return _set_key(v) in self._items
+
+    def values(self) -> list:
+        return list(self._items.values())
+
+
+def _set_key(v: Any) -> tuple:
+    t = type(v)
+    if t is str or t is bool:
+        return (t, v)
+    if t is int or t is float:
+        return ("number", v) if v == v else ("NaN",)  # 1 and 1.0, 0 and -0 hash alike
+    if v is None or v is UNDEFINED:
+        return (v,)
+    return ("object", id(v))
+
+
+def iterated(v: Any) -> Any:
+    """What ``[...v]``, ``for of`` and an array pattern read: an array or string as it is, a Set's
+    values; anything else is the TypeError JavaScript raises."""
+    if isinstance(v, (list, tuple, str)):
+        return v
+    if type(v) is JSSet:
+        return v.values()
+    raise ExpressionError(f"{'object' if isinstance(v, Mapping) else js_to_string(v)} is not iterable")
+
+
 # --------------------------------------------------------------------------- conversions
 
 def js_typeof(v: Any) -> str:
@@ -163,6 +209,8 @@ def _opaque_text(v: Any) -> str:
         return f"[object {v.name}]"
     if t is JSRegExp:
         return f"/{v.source}/{v.flags}"
+    if t is JSSet:
+        return "[object Set]"
     return "[object Object]"
 
 

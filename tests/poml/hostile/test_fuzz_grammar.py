@@ -43,7 +43,8 @@ _expression = st.one_of(
                      "JSON.parse('[[[[1]]]]')", "Math.max(...items)", "items.join(',')",
                      "Object.entries(x).map(([k, v]) => k + v)", "items.map(({y, z = 1}, ...r) => y)",
                      "x._id", "(1.5).toPrecision(2)", "encodeURIComponent(x)", "decodeURI('%')",
-                     "items.findLast(i => i)", "String.fromCharCode(0xD83D)"]),
+                     "items.findLast(i => i)", "String.fromCharCode(0xD83D)", "[...new Set(items)]",
+                     "new Set(x).has(1)", "new Date()"]),
     st.text(alphabet="xy.+-*/()[]{}'\"?:!=<>&| 0123456789", max_size=20),
     st.text(alphabet="xy_.,()[]{}=> 1'", max_size=24),  # arrows and binding patterns, mostly broken
 )

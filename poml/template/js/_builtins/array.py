@@ -200,3 +200,12 @@ _ARR_METHODS: dict[str, Callable[[Any, list], Any]] = {
     "values": lambda arr, a: _check_list(list(arr)),
     "entries": lambda arr, a: _check_list([[i, v] for i, v in enumerate(arr)]),
 }
+
+
+# A Set's methods (``new Set(xs)``): the ones that read it. Iterators are arrays here, as above.
+SET_METHODS: dict[str, Callable[[Any, list], Any]] = {
+    "has": lambda s, a: _arg(a, 0) in s,
+    "values": lambda s, a: s.values(),
+    "keys": lambda s, a: s.values(),
+    "entries": lambda s, a: [[v, v] for v in s.values()],
+}

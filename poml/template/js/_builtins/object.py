@@ -12,7 +12,7 @@ from .._access import _check_prop
 from .._budget import ITEM_COST, _charge, _check_list
 from .._calls import _arg, _call, _callback
 from .._errors import ExpressionError, ExpressionSandboxError
-from .._values import UNDEFINED, _is_num, _to_integer, js_to_string
+from .._values import UNDEFINED, JSSet, _is_num, _to_integer, iterated, js_to_string
 
 
 def _enumerated(o: Mapping) -> dict:
@@ -118,8 +118,8 @@ def _array_ctor(a: list) -> list:
 
 def _array_from(a: list) -> list:
     src = _arg(a, 0)
-    if isinstance(src, (list, tuple, str)):
-        items = list(src)
+    if isinstance(src, (list, tuple, str)) or type(src) is JSSet:
+        items = list(iterated(src))
     elif isinstance(src, Mapping):
         n = _to_integer(src.get("length", 0))
         if n > MAX_ARRAY_ITEMS:
