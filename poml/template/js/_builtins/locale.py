@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from .._calls import _arg
 from .._errors import ExpressionError
+from .decimals import shortest, to_places
 from .._values import _INF, UNDEFINED, _to_number, js_to_string, js_truthy
 
 _LOCALES = ("en", "en-US")
 
 # ---------------------------------------------------------------- numbers
 
-_EXACT = Context(prec=1200, rounding=ROUND_HALF_UP)
 # en-US symbols, and the fraction digits each currency has by default.
 _CURRENCIES = {"USD": ("$", 2), "EUR": ("€", 2), "GBP": ("£", 2), "JPY": ("¥", 0), "INR": ("₹", 2),
                "CNY": ("CN¥", 2), "CAD": ("CA$", 2), "AUD": ("A$", 2)}
@@ -105,10 +104,10 @@ def to_locale_string(x: Any, a: list) -> str:
     if x in (_INF, -_INF):
         body = "∞"
     else:
-        value = Decimal(repr(abs(float(x))))
+        value = shortest(abs(x))
         if style == "percent":
             value = value.scaleb(2)
-        whole, _, fraction = format(value.quantize(Decimal(1).scaleb(-high), context=_EXACT), "f").partition(".")
+        whole, _, fraction = format(to_places(value, high), "f").partition(".")
         fraction = fraction.rstrip("0").ljust(low, "0")
         body = (f"{int(whole):,}" if grouped else whole) + ("." + fraction if fraction else "")
     return ("-" if negative else "") + prefix + body + suffix

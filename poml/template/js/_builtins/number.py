@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Any, Callable
 
 from renderers._js import js_parse_float, js_parse_int
 
 from .._calls import _arg
+from .decimals import EXACT, shortest, to_places
 from .locale import to_locale_string
 from .._errors import ExpressionError
 from .._values import UNDEFINED, _INF, _NAN, _SAFE_INT, _is_num, _norm, _to_integer, _to_number, js_number_to_string, js_to_string
@@ -16,17 +17,13 @@ from .._values import UNDEFINED, _INF, _NAN, _SAFE_INT, _is_num, _norm, _to_inte
 
 # ---- number methods
 
-# Enough digits for any double's exact value (at most 767 significant) padded to 100 more places:
-# the default context's 28 would round the exact value, or refuse (toFixed(50) of 123.456).
-_EXACT = Context(prec=1200, rounding=ROUND_HALF_UP)
-
 def _n_to_fixed(x: Any, a: list) -> str:
     d = _to_integer(_arg(a, 0))
     if not 0 <= d <= 100:
         raise ExpressionError("toFixed() digits argument must be between 0 and 100")
     if x != x or abs(x) >= 1e21 or x in (_INF, -_INF):
         return js_number_to_string(x)
-    q = Decimal(x).quantize(Decimal(1).scaleb(-int(d)), rounding=ROUND_HALF_UP, context=_EXACT)
+    q = to_places(Decimal(x), int(d))
     s = format(q, "f")
     return s[1:] if x == 0 and s[:1] == "-" else s  # -0 prints "0"; -0.25 rounds to "-0" (its sign is kept)
 
@@ -36,7 +33,7 @@ def _rounded_digits(x: float, count: int) -> tuple[str, int]:
     on the exact binary value (what ``toPrecision``/``toExponential`` specify)."""
     d = Decimal(x)
     e = d.adjusted()
-    n = int(d.scaleb(count - 1 - e, context=_EXACT).to_integral_value(rounding=ROUND_HALF_UP, context=_EXACT))
+    n = int(d.scaleb(count - 1 - e, context=EXACT).to_integral_value(context=EXACT))
     if n >= 10 ** count:  # 9.96 to 2 digits: 10.0 -> 1.0e1
         n //= 10
         e += 1
@@ -81,7 +78,7 @@ def _n_to_exponential(x: Any, a: list) -> str:
     if x == 0:
         return _exponential(sign, "0" * (1 + int(digits_wanted or 0)), 0)
     if digits_wanted is None:  # as many digits as the shortest round trip needs
-        t = Decimal(repr(abs(float(x)))).normalize().as_tuple()
+        t = shortest(abs(x)).normalize().as_tuple()
         digits = "".join(map(str, t.digits))
         return _exponential(sign, digits, len(digits) - 1 + t.exponent)
     digits, e = _rounded_digits(abs(x), int(digits_wanted) + 1)
