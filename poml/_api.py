@@ -177,13 +177,14 @@ def _render(env: Environment, text: str, path: Optional[str], context: Optional[
     sheet = stylesheet or {}
     if result.stylesheet:
         sheet = deep_merge(sheet, result.stylesheet)
-    if strict and sink.errors:
+    if strict and sink.has_error:
         sink.raise_first()
     cache = env.build_cache if doc.built else None
     doc.built = True
     ir = build(result.nodes, sink=sink, stylesheet=sheet or None, source=source,
-               file_loader=FileLoader(files, base_dir), cache=cache, registry=env.components)
-    if strict and sink.errors:
+               file_loader=FileLoader(files, base_dir), cache=cache, registry=env.components,
+               budget=expander.budget)
+    if strict and sink.has_error:
         sink.raise_first()
     if chat and _only_meta(doc.root):
         # The reference renders a document that holds nothing but <meta> to no messages at all

@@ -258,32 +258,56 @@ def translated(exc: BaseException, path: Optional[str] = None) -> PomlError:
 
 
 class DiagnosticSink:
-    """Collects diagnostics of one render; strict mode raises the first error at the end."""
+    """Collects diagnostics of one render; strict mode raises the first error at the end.
 
-    __slots__ = ("source", "items", "dropped")
+    At most :data:`MAX_DIAGNOSTICS` are kept (and the first error always is); later ones
+    are counted in :attr:`dropped` without being located, so a text of a million problems
+    costs no more than one of a hundred.
+    """
+
+    __slots__ = ("source", "items", "dropped", "has_error")
 
     def __init__(self, source: "Source | None" = None):
         self.source = source
         self.items: list[Diagnostic] = []
         self.dropped = 0  # diagnostics past MAX_DIAGNOSTICS: counted, not kept (bounded memory)
+        self.has_error = False
+
+    def _full(self, severity: str) -> bool:
+        """Whether a diagnostic of ``severity`` would be dropped (then it is counted here)."""
+        if len(self.items) >= MAX_DIAGNOSTICS and not (severity == "error" and not self.has_error):
+            self.dropped += 1
+            return True
+        return False
 
     def add(self, diagnostic: Diagnostic) -> None:
-        if len(self.items) >= MAX_DIAGNOSTICS and not (diagnostic.severity == "error" and not self.errors):
-            self.dropped += 1
+        if self._full(diagnostic.severity):
             return
         self.items.append(diagnostic)
+        if diagnostic.severity == "error":
+            self.has_error = True
 
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-              kind: type[PomlError] = PomlError, source: "Source | None" = None) -> Diagnostic:
+              kind: type[PomlError] = PomlError, source: "Source | None" = None) -> Optional[Diagnostic]:
+        if self._full("error"):
+            return None
         d = Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind)
-        self.add(d)
+        self.items.append(d)
+        self.has_error = True
         return d
 
     def warning(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-                source: "Source | None" = None) -> Diagnostic:
+                source: "Source | None" = None) -> Optional[Diagnostic]:
+        if self._full("warning"):
+            return None
         d = Diagnostic.at(source or self.source, start, end, message, hint=hint, severity="warning")
-        self.add(d)
+        self.items.append(d)
         return d
+
+    @property
+    def reported(self) -> int:
+        """How many diagnostics were reported, kept or not (a cache key's "did it complain?")."""
+        return len(self.items) + self.dropped
 
     @property
     def errors(self) -> list[Diagnostic]:
