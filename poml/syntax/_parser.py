@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .._errors import PomlError, PomlLimitError, PomlSyntaxError
-from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS
+from .._errors import MAX_DIAGNOSTICS
+from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS, MAX_PARSED_NODES
 
 # XML names: ASCII letters, "_" and ":" first, then also digits, "." and "-"; any non-ASCII
 # character anywhere. Each is one negated class of the ASCII characters left out: a single class
@@ -122,8 +123,24 @@ class ParsedDocument:
 
 
 class _Limit(Exception):
-    def __init__(self, issue: ParseIssue):
+    """Parsing stops here; ``keep`` keeps the issues found before (else only this one is reported)."""
+
+    def __init__(self, issue: ParseIssue, keep: bool = False):
         self.issue = issue
+        self.keep = keep
+
+
+def _check_counts(tokens: int, issues: list[ParseIssue], pos: int) -> None:
+    """Stop a text of too many tokens (each costs every later stage) or too many problems."""
+    if tokens > MAX_PARSED_NODES:
+        raise _Limit(ParseIssue(
+            f"The markup has more than {MAX_PARSED_NODES:,} tags, attributes, texts and entity references.",
+            pos, pos + 1, kind=PomlLimitError,
+            hint="load large data with <table>/<document>/<object> instead of writing it as markup"))
+    if len(issues) > MAX_DIAGNOSTICS:
+        raise _Limit(ParseIssue(
+            f"More than {MAX_DIAGNOSTICS} syntax problems; the rest of the markup was not read.",
+            pos, pos + 1, kind=PomlLimitError, hint="fix the first problems listed"), keep=True)
 
 
 def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[Optional[XmlElement], int, bool]:
@@ -199,6 +216,8 @@ def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[
                 el.end = n if gt == -1 else gt + 1
                 return el, (n if gt == -1 else gt + 1), True
             el.attributes.append(XmlAttribute(key, vm.group(1), key_start, vm.end(), vm.start(1), vm.end(1)))
+            if len(el.attributes) > MAX_PARSED_NODES:
+                _check_counts(len(el.attributes), [], key_start)
             i = vm.end()
         else:
             issues.append(ParseIssue(
@@ -221,6 +240,8 @@ def _element_of(text: str, m: re.Match) -> Optional[XmlElement]:
                 return None
             v = a.lastindex  # 2: double-quoted, 3: single-quoted
             attributes.append(XmlAttribute(a.group(1), a.group(v), a.start(1), a.end(), a.start(v), a.end(v)))
+            if len(attributes) > MAX_PARSED_NODES:
+                _check_counts(len(attributes), [], a.start())
     self_closing = m.start("slash") != m.end("slash")
     return XmlElement(m.group("name"), attributes, [], m.start(), m.end() if self_closing else 0,
                       name_start, name_end)
@@ -244,9 +265,13 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
     pos = 0
     mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
     elements = 0
+    tokens = 0  # every pass of the loop reads one; attributes are added with their element
     token = _TOKEN.match
 
     while pos < n:
+        tokens += 1
+        if tokens & 0x3FF == 0:
+            _check_counts(tokens, issues, pos)
         m = token(text, pos)
         kind = m.lastgroup if m is not None else None
         if kind == "ws":
@@ -280,12 +305,14 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                     mismatch = (name, pos, closed)
             else:
                 issues.append(ParseIssue(f"Closing tag </{name or ''}> has no matching opening tag.", pos, end))
+                _check_counts(tokens, issues, pos)
             pos = end
             continue
         el = _element_of(text, m) if kind == "tag" else None
         if el is not None:
             new_pos, self_closing = m.end(), el.end != 0  # a self-closed element already has its end
         else:
+            _check_counts(tokens, issues, pos)
             c = text[pos]
             if c == "<":
                 after = text[pos + 1:pos + 2]
@@ -335,6 +362,10 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
                     pos += 1
                 continue
         elements += 1
+        if el.attributes:
+            tokens += len(el.attributes)
+            if len(el.attributes) > 64:
+                _check_counts(tokens, issues, pos)
         if elements > MAX_PARSED_ELEMENTS:
             raise _Limit(ParseIssue(
                 f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
@@ -415,7 +446,9 @@ def parse_markup(text: str) -> ParsedDocument:
     try:
         nodes = _parse_nodes(text, issues)
     except _Limit as stop:
-        return ParsedDocument(None, [stop.issue], True, text)
+        # A flood of problems keeps its first ones and the note that reading stopped, within what a render reports.
+        kept = issues[:MAX_DIAGNOSTICS - 1] + [stop.issue] if stop.keep else [stop.issue]
+        return ParsedDocument(None, kept, True, text)
     significant = [nd for nd in nodes if not _is_blank(nd)]
     if len(significant) == 1 and isinstance(significant[0], XmlElement):
         return ParsedDocument(significant[0], issues, True, text)
