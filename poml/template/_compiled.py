@@ -7,10 +7,11 @@ one lookup, and reads and writes from several threads are safe under the GIL.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from ._text import CompiledText, compile_text
 from .js import Expression, compile_expression
+from .js._budget import COMPILE_COST, RenderBudget
 
 
 class CompileCache:
@@ -27,8 +28,16 @@ class CompileCache:
         """A text with ``{{ }}`` pieces, split and unescaped."""
         return self._compiled(self._texts, source, compile_text)
 
-    def expression(self, source: str) -> Expression:
-        """An expression, parsed (a syntax error raises and is not kept, so it is reported every time)."""
+    def expression(self, source: str, budget: Optional[RenderBudget] = None) -> Expression:
+        """An expression, parsed (a syntax error raises and is not kept, so it is reported every time).
+
+        A miss is charged to ``budget`` first: compiling costs ~100 evaluations of the result.
+        """
+        hit = self._expressions.get(source)
+        if hit is not None:
+            return hit
+        if budget is not None:
+            budget.charge(COMPILE_COST + len(source))
         return self._compiled(self._expressions, source, compile_expression)
 
     def _compiled(self, kept: dict, source: str, compile_: Callable[[str], Any]) -> Any:

@@ -42,12 +42,33 @@ from .js import (
     js_truthy,
     using,
 )
-from .js._budget import ELEMENT_COST, INCLUDE_COST, LOOP_COST
+from .js._budget import ELEMENT_COST, EXPRESSION_COST, INCLUDE_COST, LOOP_COST, STYLE_RULE_COST
 
 _JS_S = "[" + JS_WHITESPACE_CLASS + "]"  # the reference's /\s/ is JavaScript's whitespace
 
 _FOR = re.compile(r"(.+)" + _JS_S + "+in" + _JS_S + r"+(.+)", re.S)
-_UNTERMINATED = re.compile(r"{{(?![^\n]*}})")
+_OPEN_BRACES = re.compile(r"{{")
+
+
+def unterminated_braces(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``{{`` with no ``}}`` after them on their line, in one pass.
+
+    What ``re.finditer(r"{{(?![^\n]*}})", text)`` finds, without its lookahead scanning the
+    rest of the line from every ``{{`` (quadratic on one long line): on each line only the
+    ``{{`` from just before its last ``}}`` on can be unterminated.
+    """
+    spans: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        line_end = n if nl == -1 else nl
+        opened = text.find("{{", pos, line_end)
+        if opened != -1:
+            last_close = text.rfind("}}", opened + 2, line_end)
+            start = opened if last_close == -1 else max(opened, last_close - 1)
+            spans.extend(m.span() for m in _OPEN_BRACES.finditer(text, start, line_end))
+        pos = line_end + 1
+    return spans
 _LONE_CURLY = re.compile(f"^{_JS_S}*{{{{{_JS_S}*(.+?){_JS_S}*}}}}{_JS_S}*$", re.M)
 _SCHEMA_TAGS = frozenset({"output-schema", "outputschema"})
 _TOOL_TAGS = frozenset({"tool-definition", "tool-def", "tooldef", "tool"})
@@ -158,7 +179,7 @@ class Expander(Declarations):
                 text = m.group(1)
                 start += offset
         try:
-            return self.compiled.expression(text).evaluate(scope, self.budget)
+            return self.compiled.expression(text, self.budget).evaluate(scope, self.budget)
         except ExpressionLimitError as exc:
             self._spent(exc, start, end)
         except ExpressionError as exc:
@@ -179,6 +200,11 @@ class Expander(Declarations):
     def text_values(self, text: str, scope: dict, base: int) -> list[Any]:
         if "{{" not in text:  # a literal: its text, escapes resolved, without the compiled-text lookup
             return [unescape(text)] if text else []
+        # Every {{ }} is charged before the text is split: a 16 MB text of them is refused, not compiled.
+        budget = self.budget
+        budget.left -= EXPRESSION_COST * text.count("{{")  # inline: this runs for every text with {{
+        if budget.left < 0:
+            self.spend(0, base, base + len(text))
         self._warn_unterminated(text, base)
         compiled = self.compiled.text(text)
         if not compiled.has_expr:
@@ -189,8 +215,8 @@ class Expander(Declarations):
 
     def _warn_unterminated(self, text: str, base: int) -> None:
         """A ``{{`` with no ``}}`` on its line stays literal (as in the reference); say where."""
-        for m in _UNTERMINATED.finditer(text):
-            self.sink.warning(base + m.start(), base + m.end(), "unterminated '{{': kept as literal text",
+        for start, end in unterminated_braces(text):
+            self.sink.warning(base + start, base + end, "unterminated '{{': kept as literal text",
                               hint="close it with }}, or write #lbrace;#lbrace; for literal braces",
                               source=self.source)
 
@@ -251,9 +277,11 @@ class Expander(Declarations):
         stylesheet = self._read_json_child(root, "stylesheet")
         extra_context = self._read_json_child(root, "context")
         context = deep_merge(dict(context), extra_context or {})
-        if stylesheet is not None:
-            self.result.stylesheet = stylesheet
         try:
+            if stylesheet is not None:
+                # Merged and compiled in every render: its rules are charged before that work.
+                self.spend(STYLE_RULE_COST * len(stylesheet), root.start, root.end)
+                self.result.stylesheet = stylesheet
             self.result.nodes.extend(self.expand_element(root, context, {}))
         except _BudgetSpent:  # already reported, with its location
             pass
@@ -278,9 +306,9 @@ class Expander(Declarations):
             if hit is not None:
                 self._count[0] += hit[1]
                 return hit[0]
-        errors_before, count_before = len(self.sink.items), self._count[0]
+        errors_before, count_before = self.sink.reported, self._count[0]
         nodes = self._expand_element(element, global_ctx, local_ctx)
-        if len(self.sink.items) == errors_before:  # never cache a subtree that reported problems
+        if self.sink.reported == errors_before:  # never cache a subtree that reported problems
             if element.memo is None:
                 element.memo = {}
             element.memo[key] = (nodes, self._count[0] - count_before)
