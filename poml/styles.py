@@ -61,9 +61,10 @@ class CompiledSheet:
     of elements stay linear.
     """
 
-    __slots__ = ("star", "by_alias", "by_class")
+    __slots__ = ("star", "by_alias", "by_class", "checked")
 
     def __init__(self, stylesheet: Mapping):
+        self.checked = 0  # rules looked at by matching() so far: the build charges them
         self.star: list[tuple[int, int, Any]] = []
         self.by_alias: dict[str, list] = {}
         self.by_class: dict[str, list] = {}
@@ -88,6 +89,7 @@ class CompiledSheet:
         seen: set[int] = set()
         candidates = [r for a in lower_aliases for r in self.by_alias.get(a, ())]
         candidates += [r for c in classes for r in self.by_class.get(c, ())]
+        self.checked += len(candidates) + len(matches)
         for index, body, aliases, needed, total in candidates:
             if index in seen:
                 continue

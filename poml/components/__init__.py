@@ -15,7 +15,7 @@ from .._errors import DiagnosticSink, PomlLimitError
 from .._source import Source
 from .._tree import Call
 from ..ir import Element
-from ._nodes import END, START, BuildContext, ComponentUse, BuildState
+from ._nodes import END, START, BudgetSpent, BuildContext, ComponentUse, BuildState
 from ._render import expand_into
 from ._registry import Component, ComponentRegistry, Param, component
 from . import essentials as _essentials
@@ -70,6 +70,7 @@ def build(
     file_loader: Any = None,
     cache: Optional[dict] = None,
     registry: Optional[ComponentRegistry] = None,
+    budget: Any = None,
 ) -> Element:
     """Render the top-level nodes to the root IR element.
 
@@ -82,11 +83,13 @@ def build(
     Environment's) lets identical sub-trees (same component, props, children,
     span and context, rendered without diagnostics) share the IR built by an
     earlier call; IR elements are immutable. ``registry`` (the Environment's) gives the
-    media loader; the built-in one by default. Each expansion's nodes are built once: a Call
+    media loader; the built-in one by default. ``budget`` (the render's
+    :class:`~poml.template.js.RenderBudget`) is charged for every IR element built; when it runs
+    out the build stops with a located limit error. Each expansion's nodes are built once: a Call
     keeps the reuse key made from its props (``Call.key``), so its data must not change after.
     """
     state = BuildState(sink, source if source is not None else sink.source, file_loader, cache,
-                  registry if registry is not None else ComponentRegistry.builtin())
+                  registry if registry is not None else ComponentRegistry.builtin(), budget)
     state.loader_key = _loader_key(file_loader)
     ctx = BuildContext(None, None, None, 1, stylesheet if stylesheet else {}, True, state)
     out: list = []
@@ -103,6 +106,13 @@ def build(
         # limit (which is never raised); data nested past it ends here, not in a crash.
         state.error("The markup is nested too deeply to render; flatten the nesting of components "
                     "or of the data they render.", 0, 0, kind=PomlLimitError)
+        out = []
+    except BudgetSpent as spent:
+        if not budget.reported:  # the expansion may have reported running out already
+            budget.reported = True
+            state.error(f"The render ran out of work budget ({budget.work:,} units) while building its "
+                        "elements; raise it with limits={'work': ...}.",
+                        spent.props.get(START), spent.props.get(END), kind=PomlLimitError)
         out = []
     if len(out) == 1 and type(out[0]) is Element:
         return out[0]

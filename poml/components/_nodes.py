@@ -42,13 +42,23 @@ class ReadError(Exception):
         return cls(error_message(exc), props, kind=error_class(exc, default))
 
 
+class BudgetSpent(Exception):
+    """The render's work budget ran out while building ``props``'s component: the build stops."""
+
+    def __init__(self, props: dict):
+        super().__init__("budget spent")
+        self.props = props
+
+
 class BuildState:
-    """Per-build mutable state: where diagnostics go."""
+    """Per-build mutable state: where diagnostics go, and the render's work budget."""
 
     __slots__ = ("sink", "source", "file_loader", "alive", "cache", "ctx_keys", "sheet_keys", "loader_key",
-                 "sheets", "registry")
+                 "sheets", "registry", "budget")
 
-    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None, registry=None):
+    def __init__(self, sink: DiagnosticSink, source=None, file_loader=None, cache=None, registry=None,
+                 budget=None):
+        self.budget = budget  # the RenderBudget the expansion spent from (None: unbounded, for tools)
         self.sink = sink
         self.registry = registry    # the ComponentRegistry of the render (its media loader)
         self.source = source
@@ -60,9 +70,23 @@ class BuildState:
         self.loader_key: Any = None  # base folder, roots and network setting of the file loader
         self.sheets: dict = {}      # id(stylesheet) -> (stylesheet, its CompiledSheet), once per build
 
+    def afford(self, elements: int, props: dict) -> None:
+        """Stop now if building ``elements`` IR elements would pass the render's budget
+        (before a component makes them all: a table of a million rows)."""
+        from ..template.js._budget import BUILD_COST
+
+        if self.budget is not None and elements * BUILD_COST > self.budget.left:
+            raise BudgetSpent(props)
+
     def compiled_sheet(self, sheet: Any) -> Any:
         hit = self.sheets.get(id(sheet))
         if hit is None or hit[0] is not sheet:
+            if self.budget is not None:
+                from ..template.js._budget import STYLE_RULE_COST
+
+                self.budget.left -= STYLE_RULE_COST * len(sheet)
+                if self.budget.left < 0:
+                    raise BudgetSpent({})
             hit = self.sheets[id(sheet)] = (sheet, styles.CompiledSheet(sheet))
         return hit[1]
 

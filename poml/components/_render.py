@@ -17,7 +17,8 @@ from .._tree import Call
 from ..ir import Element
 from .. import styles
 from ._registry import Component
-from ._nodes import BuildContext, END, ComponentUse, Host, ReadError, START, Scoped, BuildState
+from ._nodes import BudgetSpent, BuildContext, END, ComponentUse, Host, ReadError, START, Scoped, BuildState
+from ..template.js._budget import ATTRIBUTE_COST, BUILD_COST, ITEM_COST
 from ._props import preprocess
 from ._reuse import CACHE_MAX, _cache_key
 from ._values import js_json, js_num, js_str, js_truthy
@@ -51,6 +52,11 @@ def ir_value(v: Any) -> str:
 def make_element(tag: str, props: dict, children: Any, ctx: BuildContext) -> Element:
     """The reference's irElement: attributes to kebab-case text, children trimmed and rendered."""
     state = ctx.state
+    budget = state.budget
+    if budget is not None:
+        budget.left -= BUILD_COST + ATTRIBUTE_COST * len(props)  # inline: this runs for every element
+        if budget.left < 0:
+            raise BudgetSpent(props)
     attrs: dict[str, str] = {}
     for k, v in props.items():
         if v is None or k[:1] == "@":
@@ -98,7 +104,14 @@ def render(comp: Component, props: dict, children: Any, ctx: BuildContext, out: 
         if comp.apply_stylesheet:
             sheet = ctx.sheet
             if sheet:
-                props = styles.compute_styles(props, comp.lower_aliases, sheet, state.compiled_sheet(sheet))
+                compiled = state.compiled_sheet(sheet)
+                checked = compiled.checked
+                props = styles.compute_styles(props, comp.lower_aliases, sheet, compiled)
+                budget = state.budget
+                if budget is not None and compiled.checked != checked:
+                    budget.left -= ITEM_COST * (compiled.checked - checked)
+                    if budget.left < 0:
+                        raise BudgetSpent(props)
             elif "className" in props:
                 props = {k: v for k, v in props.items() if k != "className"}
         if comp.public:
@@ -109,6 +122,10 @@ def render(comp: Component, props: dict, children: Any, ctx: BuildContext, out: 
                     e.end if e.end is not None else props.get(END), e.kind)
         return
     except RecursionError:
+        raise
+    except BudgetSpent as spent:
+        if spent.props.get(START) is None:  # a host element without a span: this use's span
+            spent.props = props
         raise
     except Exception as e:  # a failure inside a component renders nothing, like the reference
         if ON_UNEXPECTED is not None:
@@ -125,14 +142,14 @@ _SEEN_ONCE = ((), ())  # the build-cache entry of a subtree met once: its output
 
 def _render_recorded(node: Call, ctx: BuildContext, state: BuildState, cache: dict, key: Any, out: list) -> None:
     """Render a subtree met before and keep its output with the stamps of what it read."""
-    n0 = len(state.sink.items)
+    n0 = state.sink.reported
     mark = len(out)
     props = dict(node.props)
     props[START] = node.start
     props[END] = node.end
     with recording() as reads:
         render(node.component, props, node.children, ctx, out)
-    if len(state.sink.items) == n0:  # faulty output is rebuilt, so its errors are reported again
+    if state.sink.reported == n0:  # faulty output is rebuilt, so its errors are reported again
         if len(cache) >= CACHE_MAX:
             cache.clear()
         cache[key] = (tuple(out[mark:]), tuple(reads))

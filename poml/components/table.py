@@ -88,13 +88,13 @@ def table(props, children, ctx):
         if columns is None:
             if not records or not isinstance(records[0], dict):
                 raise ReadError("Cannot convert undefined or null to object (no records and no columns)", props)
-            keys: list = []
+            keys: dict = {}  # the columns in order of first appearance
             for rec in records:
                 if isinstance(rec, dict):
                     for k in rec:
-                        if k not in keys:
-                            keys.append(k)
+                        keys.setdefault(k, None)
             columns = [{"field": k, "header": k} for k in keys]
+        ctx.state.afford((len(records) + 1) * (len(columns) + 1), props)  # a row and its cells each
         head = ComponentUse(P.MarkupTableHead, {}, [ComponentUse(P.MarkupTableRow, {}, [
             ComponentUse(P.MarkupTableCell, {}, _cell(c.get("header"))) for c in columns])])
         rows = []

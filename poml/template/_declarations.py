@@ -17,6 +17,7 @@ from renderers._js import JS_WHITESPACE_CLASS
 
 from .._errors import PomlError, PomlFileError, PomlLimitError, PomlTemplateError, error_class, error_message
 from .._names import hyphen_to_camel
+from .._limits import MAX_JSON_BODY_CHARS
 from ..syntax import XmlAttribute, XmlElement
 from .js import ExpressionLimitError, js_json_reparsed, using
 
@@ -125,6 +126,17 @@ class Declarations:
             offset += n + 1
         return None
 
+    def _json_body_fits(self, element: XmlElement, text: str) -> bool:
+        """Whether a JSON body written in markup may be parsed (its objects take ~10 times its
+        text in memory, so past :data:`MAX_JSON_BODY_CHARS` it belongs in a file); say so if not."""
+        if len(text) <= MAX_JSON_BODY_CHARS:
+            return True
+        self.error(element.start, element.name_end,
+                   f"The body of <{element.name}> is {len(text):,} characters; JSON written in markup "
+                   f"is limited to {MAX_JSON_BODY_CHARS:,}.", kind=PomlLimitError,
+                   hint='put the data in a file (<let name="x" src="data.json"/>) or in the context')
+        return False
+
     def _read_json_child(self, root: XmlElement, name: str) -> Any:
         found = [c for c in root.children if isinstance(c, XmlElement) and c.name.lower() == name]
         if not found:
@@ -136,6 +148,8 @@ class Declarations:
         if memo is not None and "json" in memo:  # parsed by an earlier render of this (cached) parse
             return memo["json"]
         text = found[0].joined_text()
+        if not self._json_body_fits(found[0], text):
+            return None
         try:
             value = json.loads(text)
         except ValueError as exc:
@@ -199,6 +213,9 @@ class Declarations:
             from ..data.sources import parse_text
 
             text = element.joined_text()
+            if text.lstrip()[:1] in ("[", "{") and type_v in (None, "json", "object") \
+                    and not self._json_body_fits(element, text):
+                return
             try:
                 content = parse_text(text, type_v)
             except PomlError as exc:
@@ -321,6 +338,8 @@ class Declarations:
                     return schema
             joined = values[0] if len(values) == 1 and isinstance(values[0], str) else "".join(
                 v if isinstance(v, str) else (self.child_text(v, where.start, where.end) or "") for v in values)
+            if not self._json_body_fits(element, joined):
+                return None
             try:
                 schema = json.loads(joined)
             except ValueError as exc:

@@ -27,17 +27,25 @@ from ._errors import ExpressionLimitError, ExpressionSandboxError
 # Work units: one per character of a string built, one per array item produced,
 # ITEM_COST per item a built-in visits in a Python loop, CALL_COST per function call
 # (arrow functions included), ELEMENT_COST per element expanded, LOOP_COST per
-# for= iteration, INCLUDE_COST per <include>, MATCH_COST per regex match found.
-# One unit is about 50 ns of work, so the default (~200,000
-# calls, 66,000 elements or 20 MB of built text) ends a hostile render in about a second.
+# for= iteration, INCLUDE_COST per <include>, MATCH_COST per regex match found,
+# EXPRESSION_COST per {{ }} evaluated, COMPILE_COST per expression compiled, BUILD_COST per
+# IR element built.
+# One unit is about 50 ns of work on a quick machine, so the default (~130,000 calls, ~15,000 elements
+# expanded and built, or 20 MB of built text) ends a hostile render within a second on one 2.4 times
+# slower (docs/limits.md has the measurements).
 MAX_RENDER_WORK = 20_000_000
 MAX_EXPRESSION_WORK = MAX_RENDER_WORK  # the old name: one evaluation outside a render
-CALL_COST = 100
+CALL_COST = 150
 ITEM_COST = 10
 ELEMENT_COST = 300
 LOOP_COST = 300  # each copy is an element expanded
 INCLUDE_COST = 20_000  # reading and parsing a file: at most 1,000 includes in a default render
 MATCH_COST = 50
+EXPRESSION_COST = 100  # each {{ }} evaluated (charged before its text is split)
+COMPILE_COST = 500  # each expression compiled (a cache miss), plus one per character
+BUILD_COST = 1_000  # each IR element built (what every later stage works on), and ATTRIBUTE_COST
+ATTRIBUTE_COST = 50  # per attribute it carries
+STYLE_RULE_COST = 100  # each stylesheet rule compiled; ITEM_COST per rule an element is matched against
 # Total seconds the regular expressions of one render may run (each match is given
 # what is left as its timeout, so a backtracking pattern is stopped, not waited for).
 MAX_REGEX_SECONDS = 0.25
