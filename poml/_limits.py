@@ -10,6 +10,7 @@ MAX_NESTING_DEPTH = 48                 # element nesting in markup; deeper is re
                                        # (~15 frames a level) inside the interpreter's default limit, never raised
 MAX_NAME_CHARS = 256                   # a tag or attribute name
 MAX_PARSED_ELEMENTS = 20_000           # elements written in one markup text (data belongs in <table>/<object>)
+MAX_TAG_ATTRIBUTES = 1_024              # attributes on one tag
 MAX_PARSED_NODES = 200_000             # tags, attributes, text runs and entity references in one markup text
 MAX_INCLUDE_DEPTH = 32                 # <include> chains
 MAX_LOOP_ITEMS = 100_000               # items a single for= may iterate

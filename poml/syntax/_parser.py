@@ -28,7 +28,7 @@ from typing import Optional, Union
 
 from .._errors import PomlError, PomlLimitError, PomlSyntaxError
 from .._errors import MAX_DIAGNOSTICS
-from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS, MAX_PARSED_NODES
+from .._limits import MAX_NAME_CHARS, MAX_NESTING_DEPTH, MAX_PARSED_ELEMENTS, MAX_PARSED_NODES, MAX_TAG_ATTRIBUTES
 
 # XML names: ASCII letters, "_" and ":" first, then also digits, "." and "-"; any non-ASCII
 # character anywhere. Each is one negated class of the ASCII characters left out: a single class
@@ -44,8 +44,9 @@ _UNQUOTED_TEMPLATE_END = re.compile(r"}}(?!})")
 # and atomic throughout, so it never backtracks; anything else (a JSX value, a bare attribute,
 # a name over the limit, an error to report) goes through ``_parse_tag_in_steps``.
 _QUOTED_ATTR = re.compile(rf"""[ \t\r\n]*+((?>{_NAME.pattern}))[ \t\r\n]*+=[ \t\r\n]*+(?:"([^"]*+)"|'([^']*+)')""")
+# At most MAX_TAG_ATTRIBUTES attributes: a longer tag is read in steps, which stop there and say so.
 _SIMPLE_TAG = re.compile(
-    rf"<(?P<name>(?>{_NAME.pattern}))(?P<attrs>(?:{_QUOTED_ATTR.pattern})*+)[ \t\r\n]*+(?P<slash>/?)>")
+    rf"<(?P<name>(?>{_NAME.pattern}))(?P<attrs>(?:{_QUOTED_ATTR.pattern}){{0,{MAX_TAG_ATTRIBUTES}}}+)[ \t\r\n]*+(?P<slash>/?)>")
 _CLOSING_TAG = re.compile(rf"</((?>{_NAME.pattern}))?[ \t\r\n]*+")
 
 
@@ -216,8 +217,10 @@ def _parse_tag_in_steps(text: str, pos: int, issues: list[ParseIssue]) -> tuple[
                 el.end = n if gt == -1 else gt + 1
                 return el, (n if gt == -1 else gt + 1), True
             el.attributes.append(XmlAttribute(key, vm.group(1), key_start, vm.end(), vm.start(1), vm.end(1)))
-            if len(el.attributes) > MAX_PARSED_NODES:
-                _check_counts(len(el.attributes), [], key_start)
+            if len(el.attributes) > MAX_TAG_ATTRIBUTES:
+                raise _Limit(ParseIssue(
+                    f"Tag <{el.name}> has more than {MAX_TAG_ATTRIBUTES:,} attributes.", key_start, vm.end(),
+                    kind=PomlLimitError, hint="pass data in one attribute ({{ ... }}) or in the context"))
             i = vm.end()
         else:
             issues.append(ParseIssue(
@@ -240,8 +243,6 @@ def _element_of(text: str, m: re.Match) -> Optional[XmlElement]:
                 return None
             v = a.lastindex  # 2: double-quoted, 3: single-quoted
             attributes.append(XmlAttribute(a.group(1), a.group(v), a.start(1), a.end(), a.start(v), a.end(v)))
-            if len(attributes) > MAX_PARSED_NODES:
-                _check_counts(len(attributes), [], a.start())
     self_closing = m.start("slash") != m.end("slash")
     return XmlElement(m.group("name"), attributes, [], m.start(), m.end() if self_closing else 0,
                       name_start, name_end)

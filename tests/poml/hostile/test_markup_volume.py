@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 
 import poml
 from poml._errors import MAX_DIAGNOSTICS, DiagnosticSink
-from poml._limits import MAX_JSON_BODY_CHARS, MAX_PARSED_NODES
+from poml._limits import MAX_JSON_BODY_CHARS, MAX_PARSED_NODES, MAX_TAG_ATTRIBUTES
 from poml._source import Source
 from poml.components._whitespace import collapse_runs
 from poml.template._expand import unterminated_braces
@@ -26,7 +26,14 @@ from poml.template._expand import unterminated_braces
 
 
 def test_a_million_attributes_on_one_tag_are_refused(bounded):
-    markup = "<poml><p " + 'a="1" ' * (MAX_PARSED_NODES + 10) + "/></poml>"
+    markup = "<poml><p " + 'a="1" ' * 1_000_000 + "/></poml>"
+    _, error = bounded(poml.poml, markup)
+    assert isinstance(error, poml.PomlLimitError)
+    assert f"Tag <p> has more than {MAX_TAG_ATTRIBUTES:,} attributes" in str(error)
+
+
+def test_many_attributes_over_many_tags_count_toward_the_markup_limit(bounded):
+    markup = "<poml>" + ("<p " + 'a="1" ' * 1000 + "/>") * 250 + "</poml>"
     _, error = bounded(poml.poml, markup)
     assert isinstance(error, poml.PomlLimitError)
     assert f"more than {MAX_PARSED_NODES:,} tags, attributes, texts and entity references" in str(error)
@@ -49,7 +56,7 @@ def test_a_flood_of_syntax_problems_stops_after_the_first_hundred(bounded, junk,
 
 
 def test_under_the_limit_the_same_markup_renders():
-    assert poml.poml("<poml><p " + 'a="1" ' * 1000 + ">x &amp; y</p></poml>", chat=False) == "x y"  # the entity is dropped
+    assert poml.poml("<poml><p " + 'a="1" ' * MAX_TAG_ATTRIBUTES + ">x &amp; y</p></poml>", chat=False) == "x y"  # the entity is dropped
 
 
 # --------------------------------------------------------------------------- expressions
