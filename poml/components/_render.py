@@ -68,12 +68,20 @@ def make_element(tag: str, props: dict, children: Any, ctx: BuildContext) -> Ele
         attrs[name if name is not None else kebab(k)] = v if type(v) is str else ir_value(v)
     kids = trim_children(children, props.get("whiteSpace"), props, state)
     out: list = []
+    chars = 0
     for c in kids:
         if type(c) is str:  # most children are text: no call for them
             if c:
                 out.append(c)
+                chars += len(c)
         else:
             expand_into(out, c, ctx)
+    if budget is not None and chars:
+        # Text is charged where it enters the IR, once: a 1 MB value printed in a loop of
+        # 10,000 copies would otherwise be written out as 10 GB.
+        budget.left -= chars
+        if budget.left < 0:
+            raise BudgetSpent(props)
     # Adjacent strings stay separate: they are separate text nodes in the
     # reference's output (React writes ``<!-- -->`` between them), which the
     # serialize and html writers can tell apart.
@@ -133,11 +141,16 @@ def render(comp: Component, props: dict, children: Any, ctx: BuildContext, out: 
         state.error(f"Error in component render of {comp.name}: Error: {e}", props.get(START), props.get(END))
         return
     if result:
-        for n in result:
-            expand_into(out, n, ctx)
+        try:
+            for n in result:
+                expand_into(out, n, ctx)
+        except BudgetSpent as spent:
+            if spent.props.get(START) is None:  # a host element this use returned: its span
+                spent.props = props
+            raise
 
 
-_SEEN_ONCE = ((), ())  # the build-cache entry of a subtree met once: its output is not kept
+_SEEN_ONCE = ((), (), 0)  # the build-cache entry of a subtree met once: its output is not kept
 
 
 def _render_recorded(node: Call, ctx: BuildContext, state: BuildState, cache: dict, key: Any, out: list) -> None:
@@ -147,12 +160,16 @@ def _render_recorded(node: Call, ctx: BuildContext, state: BuildState, cache: di
     props = dict(node.props)
     props[START] = node.start
     props[END] = node.end
+    budget = state.budget
+    left = budget.left if budget is not None else 0
     with recording() as reads:
         render(node.component, props, node.children, ctx, out)
     if state.sink.reported == n0:  # faulty output is rebuilt, so its errors are reported again
         if len(cache) >= CACHE_MAX:
             cache.clear()
-        cache[key] = (tuple(out[mark:]), tuple(reads))
+        # What building it cost is charged again at every reuse: a render's budget does not
+        # depend on what the cache holds (a loop of reused copies is still written out in full).
+        cache[key] = (tuple(out[mark:]), tuple(reads), left - budget.left if budget is not None else 0)
 
 
 def expand_into(out: list, node: Any, ctx: BuildContext) -> None:
@@ -178,6 +195,11 @@ def expand_into(out: list, node: Any, ctx: BuildContext) -> None:
                         cache.clear()
                     cache[key] = _SEEN_ONCE
                 elif hit is not _SEEN_ONCE and (not hit[1] or stamps_hold(hit[1])):
+                    budget = state.budget
+                    if budget is not None:
+                        budget.left -= hit[2]
+                        if budget.left < 0:
+                            raise BudgetSpent(node.props if START in node.props else {START: node.start, END: node.end})
                     if hit[1]:
                         record_stamps(hit[1])  # an enclosing render records what this output read
                     out.extend(hit[0])

@@ -209,9 +209,14 @@ class Expander(Declarations):
         compiled = self.compiled.text(text)
         if not compiled.has_expr:
             return list(compiled.parts)
-        return evaluate_text(
+        values = evaluate_text(
             compiled, lambda expr, s, e: self.evaluate(expr, scope, s, e), base, self.trim
         )
+        if len(compiled.parts) > 1 and len(values) == 1 and type(values[0]) is str:
+            budget.left -= len(values[0])  # the pieces were joined into a new string
+            if budget.left < 0:
+                self.spend(0, base, base + len(text))
+        return values
 
     def _warn_unterminated(self, text: str, base: int) -> None:
         """A ``{{`` with no ``}}`` on its line stays literal (as in the reference); say where."""
@@ -305,6 +310,10 @@ class Expander(Declarations):
             hit = memo.get(key)
             if hit is not None:
                 self._count[0] += hit[1]
+                budget = self.budget  # the elements it stands for are charged as if expanded
+                budget.left -= ELEMENT_COST * hit[1]
+                if budget.left < 0:
+                    self.spend(0, element.start, element.end)
                 return hit[0]
         errors_before, count_before = self.sink.reported, self._count[0]
         nodes = self._expand_element(element, global_ctx, local_ctx)

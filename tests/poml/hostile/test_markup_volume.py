@@ -181,3 +181,33 @@ def test_collapsing_whitespace_is_one_space_per_run(text):
 def test_a_pasted_document_of_millions_of_lines_collapses_quickly(bounded):
     result, error = bounded(poml.poml, "<poml><p>" + "a\n" * 4_000_000 + "</p></poml>", chat=False)
     assert error is None and result == ("a " * 4_000_000).strip()
+
+
+# --------------------------------------------------------------------------- amplified output
+
+MB = "a" * 1_000_000
+
+
+@pytest.mark.parametrize("markup, context", [
+    ('<poml><p for="i in items">{{ x }}</p></poml>', {"x": MB}),
+    ('<poml><let name="y" value="{{ x }}"/><p for="i in items">{{ y }}{{ y }}</p></poml>', {"x": MB}),
+    ('<poml><object for="i in items" data="{{ d }}"/></poml>', {"d": {"k": MB}}),
+], ids=["text", "joined text", "serialized object"])
+def test_a_value_repeated_by_a_loop_is_charged_per_copy(bounded, markup, context):
+    _, error = bounded(poml.poml, markup, context={**context, "items": list(range(1000))}, chat=False)
+    assert isinstance(error, poml.PomlLimitError) and "work budget" in str(error)
+
+
+def test_reused_subtrees_are_charged_like_built_ones(bounded):
+    # The same static section in every loop copy comes from the build cache from the third
+    # copy on, and from the Environment's caches on a second render: both are charged in full.
+    env = poml.Environment()
+    markup = '<poml><cp for="i in items" caption="c">' + "static text " * 10_000 + "</cp></poml>"
+    for _ in range(2):
+        _, error = bounded(env.render, markup, context={"items": list(range(1000))}, chat=False)
+        assert isinstance(error, poml.PomlLimitError)
+    assert env.render(markup, context={"items": [1, 2, 3, 4]}, chat=False).count("static text") == 40_000
+
+
+def test_a_large_value_printed_once_renders():
+    assert len(poml.poml("<poml><p>{{ x }}</p></poml>", context={"x": MB * 5}, chat=False)) == 5_000_000
