@@ -60,6 +60,7 @@ class XmlAttribute:
     end: int
     value_start: int
     value_end: int
+    plain: Union[str, bool, None] = field(default=None, compare=False, repr=False)  # as XmlText.plain
 
 
 @dataclass(slots=True)
@@ -67,6 +68,9 @@ class XmlText:
     text: str
     start: int
     end: int
+    # Expansion memo: the text with its escapes resolved when it holds no {{ }}, False when it
+    # does (None: not looked at yet). A loop copies the text again and again; it is read once.
+    plain: Union[str, bool, None] = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

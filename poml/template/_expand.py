@@ -386,6 +386,12 @@ class Expander(Declarations):
                 value = attr.value
                 if not value or attr.key.lower() in ("for", "if"):
                     continue
+                plain = attr.plain
+                if plain is None:
+                    plain = attr.plain = unescape(value) if "{{" not in value else False
+                if plain is not False:
+                    props[hyphen_to_camel(attr.key)] = plain
+                    continue
                 values = self.text_values(value, scope, attr.value_start)
                 props[hyphen_to_camel(attr.key)] = values[0] if len(values) == 1 else values
             if caption is not None:
@@ -395,9 +401,12 @@ class Expander(Declarations):
             lets_seen = self._lets
             for child in element.children:
                 if type(child) is XmlText:
-                    if "{{" not in child.text:  # a literal (the whitespace between elements...): no scope to see
-                        if child.text:
-                            children.append(unescape(child.text))
+                    plain = child.plain
+                    if plain is None:  # a literal (the whitespace between elements...) has no scope to see
+                        plain = child.plain = unescape(child.text) if "{{" not in child.text else False
+                    if plain is not False:
+                        if plain:
+                            children.append(plain)
                         continue
                     if self._lets != lets_seen:
                         # A <let> among earlier children wrote to the shared context: texts see it.

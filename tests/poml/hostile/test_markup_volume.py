@@ -204,7 +204,7 @@ def test_reused_subtrees_are_charged_like_built_ones(bounded):
     env = poml.Environment()
     markup = '<poml><cp for="i in items" caption="c">' + "static text " * 10_000 + "</cp></poml>"
     for _ in range(2):
-        _, error = bounded(env.render, markup, context={"items": list(range(1000))}, chat=False)
+        _, error = bounded(env.render, markup, context={"items": list(range(10_000))}, chat=False)
         assert isinstance(error, poml.PomlLimitError)
     assert env.render(markup, context={"items": [1, 2, 3, 4]}, chat=False).count("static text") == 40_000
 
