@@ -115,6 +115,7 @@ def _sdk_messages(result: RenderResult, chat: bool) -> list:
 
 def to_openai_messages(messages: list) -> list:
     out: list = []
+    data_urls: dict = {}  # one URL per distinct image: a picture repeated 1,000 times is one string
     for msg in messages:
         speaker, content = msg["speaker"], msg["content"]
         role = _ROLES.get(speaker)
@@ -139,7 +140,11 @@ def to_openai_messages(messages: list) -> list:
             if kind == "text":
                 parts.append({"type": "text", "text": part})
             elif kind == "media":
-                parts.append({"type": "image_url", "image_url": {"url": f"data:{part['type']};base64,{part['base64']}"}})
+                key = (part["type"], part["base64"])
+                url = data_urls.get(key)
+                if url is None:
+                    url = data_urls[key] = f"data:{part['type']};base64,{part['base64']}"
+                parts.append({"type": "image_url", "image_url": {"url": url}})
             elif kind == "request":
                 if role != "assistant":
                     raise ValueError(f"Tool request found in non-assistant message with speaker: {speaker}")

@@ -53,6 +53,7 @@ def make_element(tag: str, props: dict, children: Any, ctx: BuildContext) -> Ele
     """The reference's irElement: attributes to kebab-case text, children trimmed and rendered."""
     state = ctx.state
     budget = state.budget
+    chars = 0
     if budget is not None:
         budget.left -= BUILD_COST + ATTRIBUTE_COST * len(props)  # inline: this runs for every element
         if budget.left < 0:
@@ -65,10 +66,13 @@ def make_element(tag: str, props: dict, children: Any, ctx: BuildContext) -> Ele
             state.read_error(f'"{js_str(v)}" is not a valid speaker.', props)
             continue
         name = _KEBAB_CACHE.get(k)
-        attrs[name if name is not None else kebab(k)] = v if type(v) is str else ir_value(v)
+        if type(v) is not str:
+            v = ir_value(v)
+        if len(v) > 256:
+            chars += len(v) >> 2  # a long value (an image's base64) costs a quarter of its text, like a print
+        attrs[name if name is not None else kebab(k)] = v
     kids = trim_children(children, props.get("whiteSpace"), props, state)
     out: list = []
-    chars = 0
     for c in kids:
         if type(c) is str:  # most children are text: no call for them
             if c:

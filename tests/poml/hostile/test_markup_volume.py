@@ -211,3 +211,27 @@ def test_reused_subtrees_are_charged_like_built_ones(bounded):
 
 def test_a_large_value_printed_once_renders():
     assert len(poml.poml("<poml><p>{{ x }}</p></poml>", context={"x": MB * 5}, chat=False)) == 5_000_000
+
+
+@pytest.fixture
+def megabyte_png(tmp_path):
+    import os
+
+    from PIL import Image
+
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(tmp_path / "big.png")
+    return tmp_path / "big.png"
+
+
+def test_an_image_repeated_by_a_loop_is_charged_per_copy(bounded, megabyte_png):
+    markup = f'<poml><img for="i in items" src="{megabyte_png}"/></poml>'
+    _, error = bounded(poml.poml, markup, context={"items": list(range(1000))}, roots=[megabyte_png.parent],
+                       format="openai_chat")
+    assert isinstance(error, poml.PomlLimitError)
+
+
+def test_a_repeated_image_is_one_data_url_in_openai_messages(megabyte_png):
+    markup = f'<poml><img for="i in items" src="{megabyte_png}"/></poml>'
+    out = poml.poml(markup, context={"items": [1, 2, 3]}, roots=[megabyte_png.parent], format="openai_chat")
+    urls = [p["image_url"]["url"] for m in out["messages"] for p in m["content"] if isinstance(p, dict)]
+    assert len(urls) == 3 and urls[0].startswith("data:image/png;base64,") and urls[0] is urls[1] is urls[2]
