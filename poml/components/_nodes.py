@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from .._errors import DiagnosticSink, PomlComponentError, PomlError, error_class, error_message
 from .. import styles
+from ..template.js._budget import BUILD_COST, STYLE_RULE_COST
 from ._registry import Component
 
 
@@ -73,8 +74,6 @@ class BuildState:
     def afford(self, elements: int, props: dict) -> None:
         """Stop now if building ``elements`` IR elements would pass the render's budget
         (before a component makes them all: a table of a million rows)."""
-        from ..template.js._budget import BUILD_COST
-
         if self.budget is not None and elements * BUILD_COST > self.budget.left:
             raise BudgetSpent(props)
 
@@ -82,8 +81,6 @@ class BuildState:
         hit = self.sheets.get(id(sheet))
         if hit is None or hit[0] is not sheet:
             if self.budget is not None:
-                from ..template.js._budget import STYLE_RULE_COST
-
                 self.budget.left -= STYLE_RULE_COST * len(sheet)
                 if self.budget.left < 0:
                     raise BudgetSpent({})
