@@ -287,22 +287,16 @@ class DiagnosticSink:
         if diagnostic.severity == "error":
             self.has_error = True
 
+    # error() and warning() check the cap before locating: locating is what costs.
     def error(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-              kind: type[PomlError] = PomlError, source: "Source | None" = None) -> Optional[Diagnostic]:
-        if self._full("error"):
-            return None
-        d = Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind)
-        self.items.append(d)
-        self.has_error = True
-        return d
+              kind: type[PomlError] = PomlError, source: "Source | None" = None) -> None:
+        if not self._full("error"):
+            self.add(Diagnostic.at(source or self.source, start, end, message, hint=hint, kind=kind))
 
     def warning(self, start: int, end: int, message: str, *, hint: Optional[str] = None,
-                source: "Source | None" = None) -> Optional[Diagnostic]:
-        if self._full("warning"):
-            return None
-        d = Diagnostic.at(source or self.source, start, end, message, hint=hint, severity="warning")
-        self.items.append(d)
-        return d
+                source: "Source | None" = None) -> None:
+        if not self._full("warning"):
+            self.add(Diagnostic.at(source or self.source, start, end, message, hint=hint, severity="warning"))
 
     @property
     def reported(self) -> int:

@@ -71,6 +71,15 @@ class BuildState:
         self.loader_key: Any = None  # base folder, roots and network setting of the file loader
         self.sheets: dict = {}      # id(stylesheet) -> (stylesheet, its CompiledSheet), once per build
 
+    def charge(self, units: int, props: dict) -> None:
+        """Spend ``units`` of the render's budget; when it runs out the build stops at ``props``'s span.
+        (``make_element`` does the same inline: it runs for every element.)"""
+        budget = self.budget
+        if budget is not None:
+            budget.left -= units
+            if budget.left < 0:
+                raise BudgetSpent(props)
+
     def afford(self, elements: int, props: dict) -> None:
         """Stop now if building ``elements`` IR elements would pass the render's budget
         (before a component makes them all: a table of a million rows)."""
@@ -80,10 +89,7 @@ class BuildState:
     def compiled_sheet(self, sheet: Any) -> Any:
         hit = self.sheets.get(id(sheet))
         if hit is None or hit[0] is not sheet:
-            if self.budget is not None:
-                self.budget.left -= STYLE_RULE_COST * len(sheet)
-                if self.budget.left < 0:
-                    raise BudgetSpent({})
+            self.charge(STYLE_RULE_COST * len(sheet), {})  # the use that compiles it gives the span
             hit = self.sheets[id(sheet)] = (sheet, styles.CompiledSheet(sheet))
         return hit[1]
 

@@ -119,11 +119,7 @@ def render(comp: Component, props: dict, children: Any, ctx: BuildContext, out: 
                 compiled = state.compiled_sheet(sheet)
                 checked = compiled.checked
                 props = styles.compute_styles(props, comp.lower_aliases, sheet, compiled)
-                budget = state.budget
-                if budget is not None and compiled.checked != checked:
-                    budget.left -= ITEM_COST * (compiled.checked - checked)
-                    if budget.left < 0:
-                        raise BudgetSpent(props)
+                state.charge(ITEM_COST * (compiled.checked - checked), props)
             elif "className" in props:
                 props = {k: v for k, v in props.items() if k != "className"}
         if comp.public:
@@ -199,11 +195,8 @@ def expand_into(out: list, node: Any, ctx: BuildContext) -> None:
                         cache.clear()
                     cache[key] = _SEEN_ONCE
                 elif hit is not _SEEN_ONCE and (not hit[1] or stamps_hold(hit[1])):
-                    budget = state.budget
-                    if budget is not None:
-                        budget.left -= hit[2]
-                        if budget.left < 0:
-                            raise BudgetSpent(node.props if START in node.props else {START: node.start, END: node.end})
+                    if hit[2]:
+                        state.charge(hit[2], {START: node.start, END: node.end})
                     if hit[1]:
                         record_stamps(hit[1])  # an enclosing render records what this output read
                     out.extend(hit[0])

@@ -271,12 +271,14 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
     mismatch: Optional[tuple[str, int, XmlElement]] = None  # first </x> that closed another element
     elements = 0
     tokens = 0  # every pass of the loop reads one; attributes are added with their element
+    next_check = 1024  # counted every 1,024 tokens or so (a threshold: attribute counts jump)
     token = _TOKEN.match
 
     while pos < n:
         tokens += 1
-        if tokens & 0x3FF == 0:
+        if tokens >= next_check:
             _check_counts(tokens, issues, pos)
+            next_check = tokens + 1024
         m = token(text, pos)
         kind = m.lastgroup if m is not None else None
         if kind == "ws":
@@ -369,8 +371,6 @@ def _parse_nodes(text: str, issues: list[ParseIssue]) -> list[Union[XmlElement, 
         elements += 1
         if el.attributes:
             tokens += len(el.attributes)
-            if len(el.attributes) > 64:
-                _check_counts(tokens, issues, pos)
         if elements > MAX_PARSED_ELEMENTS:
             raise _Limit(ParseIssue(
                 f"The markup has more than {MAX_PARSED_ELEMENTS:,} elements.", el.start, new_pos,
